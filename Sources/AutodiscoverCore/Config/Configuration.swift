@@ -1,0 +1,26 @@
+/// A validated configuration: one immutable value, swapped whole on reload.
+public struct Configuration: Sendable {
+    public let server: ServerSettings
+    public let signing: SigningSettings?
+    /// Every configured domain, in file order.
+    public let domains: [MailDomain]
+    public let templates: [TemplateSpec]
+    /// Every file that was read, the root first; the reload watcher watches these.
+    public let files: [String]
+    let table: DomainTable
+
+    init(
+        server: ServerSettings, signing: SigningSettings?, domains: [MailDomain], templates: [TemplateSpec],
+        files: [String], table: DomainTable
+    ) {
+        self.server = server
+        self.signing = signing
+        self.domains = domains
+        self.templates = templates
+        self.files = files
+        self.table = table
+    }
+
+    /// How many names answer: domains plus aliases (wildcards count once).
+    public var nameCount: Int { table.exact.count + table.aliases.count + table.wildcards.count }
+}

@@ -1,0 +1,307 @@
+/// Stage 1: one provider's or domain's settings as written in a file, every field optional.
+///
+/// Field-level checks (types, ports, socket and auth names, host names, https URLs) happen while
+/// reading, so each problem points at its own line; inheritance and whole-domain checks come later
+/// in ``ConfigResolver``.
+struct ServiceSetEntry: Sendable {
+    var file: String
+    var line: Int
+    var path: ConfigPath
+
+    var provider: (name: String, line: Int)?
+    var displayName: String?
+    var displayShortName: String?
+    var aliases: [(name: DomainName, line: Int)] = []
+    var servers = PerKind<ServiceField<[MailServerEntry]>>()
+    var webServices = PerKind<ServiceField<WebServiceEntry>>()
+    var autodiscover: AutodiscoverEndpoint?
+    var redirect: (redirect: Redirect, line: Int)?
+    var source: SettingsSource?
+
+    init(file: String, line: Int, path: ConfigPath) {
+        self.file = file
+        self.line = line
+        self.path = path
+    }
+}
+
+/// One optional value per ``ServiceKind``, stored inline (no dictionary per domain).
+struct PerKind<Value: Sendable>: Sendable {
+    private var imap, pop3, smtp, xmpp, activesync, caldav, carddav: Value?
+
+    init() {}
+
+    subscript(kind: ServiceKind) -> Value? {
+        get {
+            switch kind {
+            case .imap: imap
+            case .pop3: pop3
+            case .smtp: smtp
+            case .xmpp: xmpp
+            case .activesync: activesync
+            case .caldav: caldav
+            case .carddav: carddav
+            }
+        }
+        set {
+            switch kind {
+            case .imap: imap = newValue
+            case .pop3: pop3 = newValue
+            case .smtp: smtp = newValue
+            case .xmpp: xmpp = newValue
+            case .activesync: activesync = newValue
+            case .caldav: caldav = newValue
+            case .carddav: carddav = newValue
+            }
+        }
+    }
+}
+
+/// A service key as written: switched off (`imap: ~` or `imap: false`), or given.
+enum ServiceField<Value: Sendable>: Sendable {
+    case disabled
+    case given(Value)
+}
+
+/// One host-based server as written.
+struct MailServerEntry: Sendable {
+    var line: Int
+    var path: ConfigPath
+    var host: String?
+    var port: Int?
+    var security: ConnectionSecurity?
+    var authentication: Authentication?
+    var username: UsernameTemplate?
+}
+
+/// One URL-based service as written (URL already checked to be https).
+struct WebServiceEntry: Sendable {
+    var line: Int
+    var path: ConfigPath
+    var url: (text: String, host: String, port: Int, path: String)?
+    var username: UsernameTemplate?
+}
+
+extension NodeReader {
+    static let serviceSetKeys =
+        ["provider", "display_name", "display_short_name", "aliases", "autodiscover", "redirect", "source"]
+        + ServiceKind.allCases.map(\.rawValue)
+    static let mailServerKeys = ["host", "port", "socket", "auth", "username"]
+    static let webServiceKeys = ["url", "username"]
+
+    /// Reads a provider or domain mapping. `isDomain` allows the domain-only keys.
+    func serviceSet(_ node: YAMLNode, _ path: ConfigPath, line: Int, isDomain: Bool) -> ServiceSetEntry? {
+        var entry = ServiceSetEntry(file: file, line: line, path: path)
+        if doc.isNull(node) { return entry }
+        guard let pairs = pairs(node, path.text) else { return nil }
+        let allowed =
+            isDomain
+            ? NodeReader.serviceSetKeys
+            : NodeReader.serviceSetKeys.filter { !["provider", "aliases", "redirect", "source"].contains($0) }
+        checkKeys(pairs, allowed: allowed, path.text)
+        for pair in pairs {
+            switch pair.key {
+            case "provider":
+                if let name = string(pair.value, join(path.text, pair.key)) { entry.provider = (name, doc.line(pair.value)) }
+            case "display_name":
+                entry.displayName = string(pair.value, join(path.text, pair.key))
+            case "display_short_name":
+                entry.displayShortName = string(pair.value, join(path.text, pair.key))
+            case "aliases":
+                let items = doc.sequence(pair.value) ?? [pair.value]
+                for (index, item) in items.enumerated() {
+                    let itemPath = doc.sequence(pair.value) == nil ? join(path.text, pair.key) : "\(join(path.text, pair.key))[\(index)]"
+                    if let name = domainName(item, itemPath) { entry.aliases.append((name, doc.line(item))) }
+                }
+            case "autodiscover":
+                entry.autodiscover = autodiscover(pair.value, join(path.text, pair.key))
+            case "redirect":
+                if let redirect = redirect(pair.value, join(path.text, pair.key)) { entry.redirect = (redirect, pair.line) }
+            case "source":
+                guard let text = string(pair.value, join(path.text, pair.key)) else { break }
+                if let source = SettingsSource(rawValue: text.lowercased()) {
+                    entry.source = source
+                } else {
+                    report(doc.line(pair.value), join(path.text, pair.key), "must be 'config' or 'dns', found '\(text)'")
+                }
+            default:
+                guard let kind = ServiceKind(rawValue: pair.key) else { break }
+                if isDisabled(pair.value) {
+                    if kind.isHostBased { entry.servers[kind] = .disabled } else { entry.webServices[kind] = .disabled }
+                } else if kind.isHostBased {
+                    entry.servers[kind] = .given(mailServers(pair.value, path.appending(pair.key)))
+                } else if let service = webService(pair.value, path.appending(pair.key)) {
+                    entry.webServices[kind] = .given(service)
+                }
+            }
+        }
+        return entry
+    }
+
+    /// `~`, `null`, `false`, `off`, `no` and an empty list switch a service off.
+    private func isDisabled(_ node: YAMLNode) -> Bool {
+        if doc.isNull(node) { return true }
+        switch doc.kind(node) {
+        case .plainScalar:
+            let text = doc.scalar(node) ?? ""
+            return ["false", "off", "no"].contains(text.lowercased())
+        case .sequence:
+            return doc.sequence(node)?.isEmpty == true
+        case .quotedScalar, .mapping:
+            return false
+        }
+        return false
+    }
+
+    private func mailServers(_ node: YAMLNode, _ path: ConfigPath) -> [MailServerEntry] {
+        if let items = doc.sequence(node) {
+            return items.enumerated().compactMap { index, item in mailServer(item, path.indexed(index)) }
+        }
+        return mailServer(node, path).map { [$0] } ?? []
+    }
+
+    private func mailServer(_ node: YAMLNode, _ path: ConfigPath) -> MailServerEntry? {
+        // A bare scalar is shorthand for the host: `imap: imap.example.com`.
+        if doc.isScalar(node) {
+            guard let host = domainName(node, path.text) else { return nil }
+            return MailServerEntry(line: doc.line(node), path: path, host: host.ascii)
+        }
+        guard let pairs = pairs(node, path.text) else { return nil }
+        checkKeys(pairs, allowed: NodeReader.mailServerKeys, path.text)
+        var entry = MailServerEntry(line: doc.line(node), path: path)
+        for pair in pairs {
+            switch pair.key {
+            case "host": entry.host = domainName(pair.value, join(path.text, pair.key))?.ascii
+            case "port": entry.port = port(pair.value, join(path.text, pair.key))
+            case "socket":
+                guard let text = string(pair.value, join(path.text, pair.key)) else { break }
+                entry.security = ConnectionSecurity(configValue: text)
+                if entry.security == nil {
+                    report(doc.line(pair.value), join(path.text, pair.key), "must be SSL, STARTTLS or plain, found '\(text)'")
+                }
+            case "auth":
+                guard let text = string(pair.value, join(path.text, pair.key)) else { break }
+                entry.authentication = Authentication(configValue: text)
+                if entry.authentication == nil {
+                    let names = Authentication.allCases.map(\.rawValue)
+                    var message = "must be one of \(names.joined(separator: ", ")), found '\(text)'"
+                    if let close = Suggestion.closest(to: text, in: names) { message += "; did you mean '\(close)'?" }
+                    report(doc.line(pair.value), join(path.text, pair.key), message)
+                }
+            case "username": entry.username = usernameTemplate(pair.value, join(path.text, pair.key))
+            default: break
+            }
+        }
+        return entry
+    }
+
+    private func webService(_ node: YAMLNode, _ path: ConfigPath) -> WebServiceEntry? {
+        if doc.isScalar(node) {
+            guard let url = httpsURL(node, path.text) else { return nil }
+            return WebServiceEntry(line: doc.line(node), path: path, url: url)
+        }
+        guard let pairs = pairs(node, path.text) else { return nil }
+        checkKeys(pairs, allowed: NodeReader.webServiceKeys, path.text)
+        var entry = WebServiceEntry(line: doc.line(node), path: path)
+        for pair in pairs {
+            switch pair.key {
+            case "url": entry.url = httpsURL(pair.value, join(path.text, pair.key))
+            case "username": entry.username = usernameTemplate(pair.value, join(path.text, pair.key))
+            default: break
+            }
+        }
+        return entry
+    }
+
+    private func usernameTemplate(_ node: YAMLNode, _ path: @autoclosure () -> String) -> UsernameTemplate? {
+        guard let text = string(node, path()) else { return nil }
+        do {
+            return try UsernameTemplate(text)
+        } catch {
+            report(doc.line(node), path(), "'\(text)' \(error.message)")
+            return nil
+        }
+    }
+
+    /// An `https://host[:port][/path]` URL, split into its parts.
+    func httpsURL(_ node: YAMLNode, _ path: @autoclosure () -> String) -> (text: String, host: String, port: Int, path: String)? {
+        guard let text = string(node, path()) else { return nil }
+        guard let parts = HTTPSURL.split(text) else {
+            report(doc.line(node), path(), HTTPSURL.problem(text))
+            return nil
+        }
+        do {
+            let host = try DomainName(parts.host)
+            return (text, host.ascii, parts.port, parts.path)
+        } catch {
+            report(doc.line(node), path(), "host '\(parts.host)' \(error)")
+            return nil
+        }
+    }
+
+    private func autodiscover(_ node: YAMLNode, _ path: @autoclosure () -> String) -> AutodiscoverEndpoint? {
+        if doc.isScalar(node) {
+            return domainName(node, path()).map { AutodiscoverEndpoint(host: $0.ascii) }
+        }
+        guard let pairs = pairs(node, path()) else { return nil }
+        checkKeys(pairs, allowed: ["host", "port"], path())
+        var endpoint = AutodiscoverEndpoint()
+        for pair in pairs {
+            switch pair.key {
+            case "host": endpoint.host = domainName(pair.value, join(path(), pair.key))?.ascii
+            case "port": endpoint.port = port(pair.value, join(path(), pair.key)) ?? 443
+            default: break
+            }
+        }
+        return endpoint
+    }
+
+    private func redirect(_ node: YAMLNode, _ path: @autoclosure () -> String) -> Redirect? {
+        guard let pairs = pairs(node, path()) else { return nil }
+        checkKeys(pairs, allowed: ["address_domain", "url"], path())
+        guard pairs.count == 1, let pair = pairs.first else {
+            report(doc.line(node), path(), "must give exactly one of address_domain or url")
+            return nil
+        }
+        switch pair.key {
+        case "address_domain": return domainName(pair.value, join(path(), pair.key)).map { .addressDomain($0) }
+        case "url": return httpsURL(pair.value, join(path(), pair.key)).map { .url($0.text) }
+        default: return nil
+        }
+    }
+}
+
+/// Where a value sits in the config, kept in parts and joined only when a problem is reported.
+struct ConfigPath: Sendable {
+    var section: String
+    var name: String
+    var keys: [String] = []
+    var index: Int?
+
+    init(section: String, name: String) {
+        self.section = section
+        self.name = name
+    }
+
+    func appending(_ key: String) -> ConfigPath {
+        var copy = self
+        if let index = copy.index, let last = copy.keys.popLast() { copy.keys.append("\(last)[\(index)]") }
+        copy.index = nil
+        copy.keys.append(key)
+        return copy
+    }
+
+    func indexed(_ index: Int) -> ConfigPath {
+        var copy = self
+        copy.index = index
+        return copy
+    }
+
+    /// `section.name.key[index]`
+    var text: String {
+        var result = section + "." + name
+        for key in keys { result += "." + key }
+        if let index { result += "[\(index)]" }
+        return result
+    }
+}

@@ -1,0 +1,93 @@
+/// A mailbox address from a client request, checked and split at its last `@`.
+///
+/// The local part must be a dot-atom (RFC 5322 `atext` and dots) or UTF-8 text (RFC 6531), at most
+/// 64 octets, with no control characters, spaces or markup (`<`, `>`, `"`, `\`); the domain is a
+/// valid ``DomainName`` of at most 253 octets. Quoted local parts are refused: no real client sends
+/// them to autodiscovery, and refusing keeps every value safe to place in any output format.
+public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The local part as the client sent it (case kept: some servers care).
+    public let localPart: String
+    /// The domain, canonical.
+    public let domain: DomainName
+
+    /// Longest local part in octets (RFC 5321 §4.5.3.1.1).
+    public static let maxLocalPartLength = 64
+
+    /// Parses and checks an address.
+    public init(_ text: String) throws(AddressError) {
+        guard let at = text.lastIndex(of: "@") else { throw .missingAt }
+        let local = text[..<at]
+        let domainText = text[text.index(after: at)...]
+        try EmailAddress.checkLocalPart(local)
+        do {
+            domain = try DomainName(String(domainText))
+        } catch {
+            throw .domain(error)
+        }
+        localPart = String(local)
+    }
+
+    /// Joins an already-checked local part with a domain.
+    public init(localPart: String, domain: DomainName) {
+        self.localPart = localPart
+        self.domain = domain
+    }
+
+    /// `local@domain`, with the domain in its canonical ASCII form.
+    public var description: String { "\(localPart)@\(domain.ascii)" }
+
+    private static func checkLocalPart(_ local: Substring) throws(AddressError) {
+        let utf8 = local.utf8
+        guard !utf8.isEmpty else { throw .emptyLocalPart }
+        guard utf8.count <= maxLocalPartLength else { throw .localPartTooLong(utf8.count) }
+        var previousDot = true
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "."):
+                guard !previousDot else { throw .invalidLocalPart }
+                previousDot = true
+                continue
+            case 0x80...0xFF:
+                break  // UTF-8 continuation and lead bytes (RFC 6531); C1 controls checked below
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                break
+            default:
+                guard atextSymbols.contains(byte) else { throw .invalidLocalPart }
+            }
+            previousDot = false
+        }
+        guard !previousDot else { throw .invalidLocalPart }
+        // C1 controls (U+0080...U+009F) and other non-printing scalars.
+        for scalar in local.unicodeScalars where scalar.value >= 0x80 {
+            if scalar.value <= 0x9F || scalar.properties.generalCategory == .control
+                || scalar.properties.generalCategory == .format || scalar.properties.isWhitespace
+            {
+                throw .invalidLocalPart
+            }
+        }
+    }
+
+    /// RFC 5322 `atext` symbols.
+    private static let atextSymbols: Set<UInt8> = Set("!#$%&'*+-/=?^_`{|}~".utf8)
+}
+
+/// Why an address was refused.
+public enum AddressError: Error, Sendable, Equatable, CustomStringConvertible {
+    case missingAt
+    case emptyLocalPart
+    case localPartTooLong(Int)
+    case invalidLocalPart
+    case domain(DomainNameError)
+
+    public var description: String {
+        switch self {
+        case .missingAt: return "address has no @"
+        case .emptyLocalPart: return "address has an empty local part"
+        case .localPartTooLong(let count):
+            return "local part is \(count) octets long, more than \(EmailAddress.maxLocalPartLength)"
+        case .invalidLocalPart: return "local part has characters an address cannot have"
+        case .domain(let error): return "domain \(error)"
+        }
+    }
+}
