@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(
             name: "AutodiscoverCoreTests",
             dependencies: ["AutodiscoverCore"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "AutodiscoverCLITests",

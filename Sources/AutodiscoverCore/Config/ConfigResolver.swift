@@ -204,13 +204,14 @@ struct ConfigResolver: Sendable {
             case .given(let own)?:
                 let base: WebServiceEntry? = if case .given(let b)? = provider?.webServices[kind] { b } else { nil }
                 service = WebServiceEntry(
-                    line: own.line, path: own.path, url: own.url ?? base?.url, username: own.username ?? base?.username)
+                    line: own.line, path: own.path, url: own.urlWritten ? own.url : (own.url ?? base?.url),
+                    username: own.username ?? base?.username, urlWritten: own.urlWritten)
             case nil:
                 if case .given(let b)? = provider?.webServices[kind] { service = b } else { service = nil }
             }
             guard let service else { continue }
             guard let url = service.url else {
-                reader.report(service.line, service.path.text + ".url", "is required")
+                if !service.urlWritten { reader.report(service.line, service.path.text + ".url", "is required") }
                 ok = false
                 continue
             }

@@ -61,7 +61,7 @@ final class NodeReader {
         }
     }
 
-    private func reportUnknown(_ pair: YAMLPair, allowed: [String], _ path: @autoclosure () -> String) {
+    func reportUnknown(_ pair: YAMLPair, allowed: [String], _ path: @autoclosure () -> String) {
         var message = "unknown key"
         if let suggestion = Suggestion.closest(to: pair.key, in: allowed) {
             message += "; did you mean '\(suggestion)'?"
@@ -148,7 +148,7 @@ enum Suggestion {
     /// The closest candidate within an edit distance of 2 (or 1 for short words), or nil.
     static func closest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
-        let limit = lowered.count <= 4 ? 1 : 2
+        let limit = lowered.count <= 3 ? 1 : 2
         var best: (String, Int)?
         for candidate in candidates {
             let distance = editDistance(lowered, candidate.lowercased())

@@ -80,12 +80,63 @@ struct WebServiceEntry: Sendable {
     var path: ConfigPath
     var url: (text: String, host: String, port: Int, path: String)?
     var username: UsernameTemplate?
+    /// True when a `url` was written, even an invalid one (already reported).
+    var urlWritten = false
+}
+
+/// The keys of a provider or domain mapping.
+enum ServiceSetKey: String, CaseIterable {
+    case provider, aliases, redirect, source
+    case displayName = "display_name"
+    case displayShortName = "display_short_name"
+    case autodiscover
+    case imap, pop3, smtp, xmpp, activesync, caldav, carddav
+
+    /// Keys a provider may not have.
+    var isDomainOnly: Bool { self == .provider || self == .aliases || self == .redirect || self == .source }
+
+    var bit: Int {
+        switch self {
+        case .provider: 0
+        case .aliases: 1
+        case .redirect: 2
+        case .source: 3
+        case .displayName: 4
+        case .displayShortName: 5
+        case .autodiscover: 6
+        case .imap: 7
+        case .pop3: 8
+        case .smtp: 9
+        case .xmpp: 10
+        case .activesync: 11
+        case .caldav: 12
+        case .carddav: 13
+        }
+    }
+}
+
+/// Which keys of one mapping were seen, and on which line, without allocating.
+struct SeenKeys {
+    private var bits: UInt32 = 0
+    private var lines: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+    /// Records a key; false when it was already seen.
+    mutating func insert(_ bit: Int, _ line: Int) -> Bool {
+        let mask: UInt32 = 1 << UInt32(bit)
+        guard bits & mask == 0 else { return false }
+        bits |= mask
+        withUnsafeMutableBytes(of: &lines) { $0.storeBytes(of: line, toByteOffset: bit * MemoryLayout<Int>.stride, as: Int.self) }
+        return true
+    }
+
+    /// The line where a key was first seen.
+    func line(_ bit: Int) -> Int {
+        withUnsafeBytes(of: lines) { $0.load(fromByteOffset: bit * MemoryLayout<Int>.stride, as: Int.self) }
+    }
 }
 
 extension NodeReader {
-    static let serviceSetKeys =
-        ["provider", "display_name", "display_short_name", "aliases", "autodiscover", "redirect", "source"]
-        + ServiceKind.allCases.map(\.rawValue)
     static let mailServerKeys = ["host", "port", "socket", "auth", "username"]
     static let webServiceKeys = ["url", "username"]
 
@@ -94,38 +145,44 @@ extension NodeReader {
         var entry = ServiceSetEntry(file: file, line: line, path: path)
         if doc.isNull(node) { return entry }
         guard let pairs = pairs(node, path.text) else { return nil }
-        let allowed =
-            isDomain
-            ? NodeReader.serviceSetKeys
-            : NodeReader.serviceSetKeys.filter { !["provider", "aliases", "redirect", "source"].contains($0) }
-        checkKeys(pairs, allowed: allowed, path.text)
+        var seen = SeenKeys()
         for pair in pairs {
-            switch pair.key {
-            case "provider":
+            // One comparison pass per key: the enum decides known/unknown, the switch acts.
+            guard let key = ServiceSetKey(rawValue: pair.key), isDomain || !key.isDomainOnly else {
+                let allowed = ServiceSetKey.allCases.filter { isDomain || !$0.isDomainOnly }.map(\.rawValue)
+                reportUnknown(pair, allowed: allowed, path.text)
+                continue
+            }
+            guard seen.insert(key.bit, pair.line) else {
+                report(pair.line, join(path.text, pair.key), "is given twice (first on line \(seen.line(key.bit)))")
+                continue
+            }
+            switch key {
+            case .provider:
                 if let name = string(pair.value, join(path.text, pair.key)) { entry.provider = (name, doc.line(pair.value)) }
-            case "display_name":
+            case .displayName:
                 entry.displayName = string(pair.value, join(path.text, pair.key))
-            case "display_short_name":
+            case .displayShortName:
                 entry.displayShortName = string(pair.value, join(path.text, pair.key))
-            case "aliases":
-                let items = doc.sequence(pair.value) ?? [pair.value]
-                for (index, item) in items.enumerated() {
-                    let itemPath = doc.sequence(pair.value) == nil ? join(path.text, pair.key) : "\(join(path.text, pair.key))[\(index)]"
+            case .aliases:
+                let list = doc.sequence(pair.value)
+                for (index, item) in (list ?? [pair.value]).enumerated() {
+                    let itemPath = list == nil ? join(path.text, pair.key) : "\(join(path.text, pair.key))[\(index)]"
                     if let name = domainName(item, itemPath) { entry.aliases.append((name, doc.line(item))) }
                 }
-            case "autodiscover":
+            case .autodiscover:
                 entry.autodiscover = autodiscover(pair.value, join(path.text, pair.key))
-            case "redirect":
+            case .redirect:
                 if let redirect = redirect(pair.value, join(path.text, pair.key)) { entry.redirect = (redirect, pair.line) }
-            case "source":
+            case .source:
                 guard let text = string(pair.value, join(path.text, pair.key)) else { break }
                 if let source = SettingsSource(rawValue: text.lowercased()) {
                     entry.source = source
                 } else {
                     report(doc.line(pair.value), join(path.text, pair.key), "must be 'config' or 'dns', found '\(text)'")
                 }
-            default:
-                guard let kind = ServiceKind(rawValue: pair.key) else { break }
+            case .imap, .pop3, .smtp, .xmpp, .activesync, .caldav, .carddav:
+                guard let kind = ServiceKind(rawValue: key.rawValue) else { break }
                 if isDisabled(pair.value) {
                     if kind.isHostBased { entry.servers[kind] = .disabled } else { entry.webServices[kind] = .disabled }
                 } else if kind.isHostBased {
@@ -167,9 +224,17 @@ extension NodeReader {
             return MailServerEntry(line: doc.line(node), path: path, host: host.ascii)
         }
         guard let pairs = pairs(node, path.text) else { return nil }
-        checkKeys(pairs, allowed: NodeReader.mailServerKeys, path.text)
         var entry = MailServerEntry(line: doc.line(node), path: path)
+        var seen = SeenKeys()
         for pair in pairs {
+            guard let bit = NodeReader.mailServerKeys.firstIndex(of: pair.key) else {
+                reportUnknown(pair, allowed: NodeReader.mailServerKeys, path.text)
+                continue
+            }
+            guard seen.insert(bit, pair.line) else {
+                report(pair.line, join(path.text, pair.key), "is given twice (first on line \(seen.line(bit)))")
+                continue
+            }
             switch pair.key {
             case "host": entry.host = domainName(pair.value, join(path.text, pair.key))?.ascii
             case "port": entry.port = port(pair.value, join(path.text, pair.key))
@@ -197,7 +262,7 @@ extension NodeReader {
 
     private func webService(_ node: YAMLNode, _ path: ConfigPath) -> WebServiceEntry? {
         if doc.isScalar(node) {
-            guard let url = httpsURL(node, path.text) else { return nil }
+            guard let url = httpsURL(node, path.text) else { return nil }  // reported
             return WebServiceEntry(line: doc.line(node), path: path, url: url)
         }
         guard let pairs = pairs(node, path.text) else { return nil }
@@ -205,7 +270,9 @@ extension NodeReader {
         var entry = WebServiceEntry(line: doc.line(node), path: path)
         for pair in pairs {
             switch pair.key {
-            case "url": entry.url = httpsURL(pair.value, join(path.text, pair.key))
+            case "url":
+                entry.urlWritten = true
+                entry.url = httpsURL(pair.value, join(path.text, pair.key))
             case "username": entry.username = usernameTemplate(pair.value, join(path.text, pair.key))
             default: break
             }
@@ -272,10 +339,12 @@ extension NodeReader {
 }
 
 /// Where a value sits in the config, kept in parts and joined only when a problem is reported.
+///
+/// Fixed fields rather than a list of keys: building one per server must not allocate.
 struct ConfigPath: Sendable {
     var section: String
     var name: String
-    var keys: [String] = []
+    var key: String?
     var index: Int?
 
     init(section: String, name: String) {
@@ -283,12 +352,16 @@ struct ConfigPath: Sendable {
         self.name = name
     }
 
-    func appending(_ key: String) -> ConfigPath {
-        var copy = self
-        if let index = copy.index, let last = copy.keys.popLast() { copy.keys.append("\(last)[\(index)]") }
-        copy.index = nil
-        copy.keys.append(key)
-        return copy
+    func appending(_ next: String) -> ConfigPath {
+        guard key != nil else {
+            var copy = self
+            copy.key = next
+            return copy
+        }
+        // Deeper paths are rare (only in messages): fold what there is into the name.
+        var folded = ConfigPath(section: section, name: String(text.dropFirst(section.count + 1)))
+        folded.key = next
+        return folded
     }
 
     func indexed(_ index: Int) -> ConfigPath {
@@ -300,7 +373,7 @@ struct ConfigPath: Sendable {
     /// `section.name.key[index]`
     var text: String {
         var result = section + "." + name
-        for key in keys { result += "." + key }
+        if let key { result += "." + key }
         if let index { result += "[\(index)]" }
         return result
     }

@@ -4,7 +4,7 @@
 /// each node records where its subtree ends, so walking a 100,000-domain file allocates almost
 /// nothing and does no reference counting per node. Scalars stay bytes until the config layer asks
 /// for a value; aliases point back at their anchor's node instead of copying it.
-public struct YAMLDocument: Sendable {
+public final class YAMLDocument: Sendable {
     /// What a node is.
     public enum Kind: UInt8, Sendable {
         /// A plain (unquoted, untagged) scalar: subject to null and boolean reading.
@@ -28,20 +28,30 @@ public struct YAMLDocument: Sendable {
         var next: Int32
     }
 
-    var nodes: [Node] = []
-    var bytes: [UInt8] = []
+    // Raw buffers, written once in `init` and never again: element reads cost no reference
+    // counting, which matters when a 100,000-domain file is read node by node.
+    // `nonisolated(unsafe)` is sound because nothing mutates them after initialisation.
+    nonisolated(unsafe) let nodes: UnsafeMutableBufferPointer<Node>
+    nonisolated(unsafe) let bytes: UnsafeMutableBufferPointer<UInt8>
 
     /// The document's root node.
     public var root: YAMLNode { YAMLNode(index: 0) }
 
     /// An empty document (a null root).
-    public init() {
-        nodes = [Node(kind: .plainScalar, isAlias: false, line: 1, column: 1, start: 0, length: 0, next: 1)]
+    public convenience init() {
+        self.init(nodes: [Node(kind: .plainScalar, isAlias: false, line: 1, column: 1, start: 0, length: 0, next: 1)], bytes: [])
     }
 
     init(nodes: [Node], bytes: [UInt8]) {
-        self.nodes = nodes
-        self.bytes = bytes
+        self.nodes = .allocate(capacity: nodes.count)
+        _ = self.nodes.initialize(from: nodes)
+        self.bytes = .allocate(capacity: max(bytes.count, 1))
+        _ = self.bytes.initialize(from: bytes)
+    }
+
+    deinit {
+        nodes.deallocate()
+        bytes.deallocate()
     }
 
     @inline(__always)
@@ -92,9 +102,7 @@ public struct YAMLDocument: Sendable {
 
     @inline(__always)
     private func scalarText(_ raw: Node) -> String {
-        bytes.withUnsafeBufferPointer { buffer in
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[Int(raw.start)..<Int(raw.start + raw.length)]), as: UTF8.self)
-        }
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(raw.start)..<Int(raw.start + raw.length)]), as: UTF8.self)
     }
 
     /// The items of a sequence, or nil.

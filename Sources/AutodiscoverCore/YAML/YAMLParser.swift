@@ -52,8 +52,10 @@ private struct ParserState {
     var anchors: [String: Int32] = [:]
     var aliasBudget: Int
     var lineOffset = 0
-    /// Open collections: index of the node, and whether the next child of a mapping is a key.
+    /// Open collections, by node index.
     var open: [Int] = []
+    /// Sizes with aliases expanded, of anchored nodes that aliases used (computed on first use).
+    var expandedSizes: [Int32: Int] = [:]
 
     init(maxDepth: Int, maxAliasExpansion: Int) {
         self.maxDepth = maxDepth
@@ -94,7 +96,7 @@ private struct ParserState {
                 guard let target = anchors[name] else {
                     throw YAMLSyntaxError(line: Int(line), column: Int(column), message: "unknown alias *\(name)")
                 }
-                aliasBudget -= Int(nodes[Int(target)].next - target)
+                aliasBudget -= expandedSize(Int(target))
                 guard aliasBudget >= 0 else {
                     throw YAMLSyntaxError(
                         line: Int(line), column: Int(column),
@@ -127,6 +129,22 @@ private struct ParserState {
                 _ = inDocument
             }
         }
+    }
+
+    /// The node's size with every alias inside it expanded (only paid for where aliases are used).
+    mutating func expandedSize(_ index: Int) -> Int {
+        if let known = expandedSizes[Int32(index)] { return known }
+        let end = Int(nodes[index].next)
+        var size = 0
+        for inner in index..<end {
+            if nodes[inner].isAlias {
+                size += expandedSize(Int(nodes[inner].start))
+            } else {
+                size += 1
+            }
+        }
+        expandedSizes[Int32(index)] = size
+        return size
     }
 
     mutating func next() throws(YAMLSyntaxError) {
