@@ -15,3 +15,14 @@ func flushAndExit(_ code: Int32) -> Never {
     fflush(nil)
     exit(code)
 }
+
+/// Writes bytes to standard output unchanged.
+func writeStandardOutput(_ bytes: [UInt8]) {
+    fflush(nil)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+        if written <= 0 { return }
+        offset += written
+    }
+}

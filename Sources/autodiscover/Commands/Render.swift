@@ -1,10 +1,19 @@
 import ArgumentParser
 import AutodiscoverCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct Render: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the answer for an address, exactly as the server would send it.",
-        discussion: "Exits 1 when the address is invalid or its domain is not configured."
+        discussion: """
+            Builds the request the client of that format sends (for example Outlook's POX POST or \
+            Thunderbird's GET on autoconfig.DOMAIN) and prints the response body byte for byte. \
+            The status is printed to standard error when it is not 200; the exit code is then 1. \
+            --format settings prints the resolved settings as JSON instead.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -12,12 +21,20 @@ struct Render: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The mailbox address to answer for.")
     var email: String
 
-    @Option(name: .shortAndLong, help: "The answer's format: settings (the resolved settings as JSON).")
-    var format: String = "settings"
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "The answer's format: \((RendererRegistry.standard.ids.map(\.rawValue) + ["settings"]).joined(separator: ", ")).",
+            valueName: "format"))
+    var format: String = "outlook"
+
+    @Option(name: .long, help: "For --format json: the Autodiscover v2 protocol (AutodiscoverV1 or ActiveSync).")
+    var `protocol`: String?
 
     func validate() throws {
-        guard format == "settings" else {
-            throw ValidationError("unknown format '\(format)'; choose settings")
+        guard format == "settings" || RendererRegistry.standard[RendererID(rawValue: format)] != nil else {
+            let choices = (RendererRegistry.standard.ids.map(\.rawValue) + ["settings"]).joined(separator: ", ")
+            throw ValidationError("unknown format '\(format)'; choose one of \(choices)")
         }
     }
 
@@ -35,10 +52,25 @@ struct Render: AsyncParsableCommand {
             for issue in error.issues { printError(issue.description) }
             throw ExitCode(1)
         }
-        guard let resolved = config.resolve(address) else {
-            printError("error: no configured domain serves \(address.domain)")
+        if format == "settings" {
+            guard let resolved = config.resolve(address) else {
+                printError("error: no configured domain serves \(address.domain)")
+                throw ExitCode(1)
+            }
+            print(resolved.settingsJSON(for: address))
+            return
+        }
+        guard let renderer = RendererRegistry.standard[RendererID(rawValue: format)] else { return }
+        let request = renderer.sampleRequest(for: address, protocol: `protocol`)
+        let engine = AnswerEngine()
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let response = engine.answer(
+            request, renderer: renderer, config: config, time: (Int(now.tv_sec), Int(now.tv_nsec)))
+        writeStandardOutput(response.body)
+        if response.status != 200 {
+            printError("status \(response.status)")
             throw ExitCode(1)
         }
-        print(resolved.settingsJSON(for: address))
     }
 }

@@ -1,0 +1,103 @@
+/// Turns a request into a response: route, read, resolve the domain, fill in the prepared answer.
+///
+/// The server and `autodiscover render` both call this, so the CLI prints exactly what is served.
+public struct AnswerEngine: Sendable {
+    public let registry: RendererRegistry
+    private let routes: [(route: RouteSpec, renderer: Int)]
+
+    public init(registry: RendererRegistry = .standard) {
+        self.registry = registry
+        var routes: [(RouteSpec, Int)] = []
+        for (index, renderer) in registry.renderers.enumerated() {
+            for route in renderer.routes { routes.append((route, index)) }
+        }
+        // Exact paths before prefixes, longer prefixes first.
+        self.routes = routes.sorted { a, b in
+            if a.0.isPrefix != b.0.isPrefix { return !a.0.isPrefix }
+            return a.0.path.count > b.0.path.count
+        }
+    }
+
+    /// What a path and method lead to.
+    public enum Match: Sendable {
+        case renderer(any Renderer)
+        /// The path exists, the method does not; the renderer shapes the 405.
+        case methodNotAllowed(any Renderer)
+        case notFound
+    }
+
+    /// Finds the renderer for a path, case-insensitively.
+    public func match(method: String, path: String) -> Match {
+        let lowered = path.lowercased()
+        for (route, index) in routes {
+            let hit = route.isPrefix ? lowered.hasPrefix(route.path) : lowered == route.path
+            guard hit else { continue }
+            let renderer = registry.renderers[index]
+            return route.methods.contains(method) ? .renderer(renderer) : .methodNotAllowed(renderer)
+        }
+        return .notFound
+    }
+
+    /// A response ready to write.
+    public struct Response: Sendable {
+        public var status: Int
+        public var contentType: String
+        public var headers: [(String, String)]
+        public var body: [UInt8]
+        /// The renderer that answered, for logs and metrics.
+        public var renderer: RendererID
+        /// The configured domain that answered, if one did.
+        public var domain: String?
+    }
+
+    /// Answers a request that ``match(method:path:)`` sent to `renderer`.
+    ///
+    /// - Parameter time: seconds and nanoseconds since the epoch, for POX error documents.
+    public func answer(
+        _ request: IncomingRequest, renderer routed: any Renderer, config: Configuration,
+        time: (seconds: Int, nanoseconds: Int) = (0, 0)
+    ) -> Response {
+        let reading: RequestReading
+        do {
+            reading = try routed.read(request)
+        } catch {
+            return respond(routed.errorAnswer(.badRequest(error)), routed, nil, request, time)
+        }
+        let renderer = registry[reading.renderer] ?? routed
+        var resolved: ResolvedDomain?
+        if let address = reading.address {
+            resolved = config.resolve(address)
+        } else if let host = request.host {
+            resolved = config.resolve(host: host)
+        }
+        guard var found = resolved else {
+            return respond(renderer.errorAnswer(.notFound), renderer, nil, request, time, reading)
+        }
+        if renderer.followsAddressRedirects {
+            var hops = 0
+            while case .addressDomain(let target)? = found.domain.redirect, hops < 8,
+                let next = config.resolve(target)
+            {
+                found = next
+                hops += 1
+            }
+            if found.domain.redirect != nil {
+                return respond(renderer.errorAnswer(.notFound), renderer, nil, request, time, reading)
+            }
+        }
+        let prepared = renderer.prepare(found.domain, variant: reading.variant)
+        return respond(prepared, renderer, found, request, time, reading)
+    }
+
+    private func respond(
+        _ prepared: PreparedAnswer, _ renderer: any Renderer, _ found: ResolvedDomain?, _ request: IncomingRequest,
+        _ time: (seconds: Int, nanoseconds: Int), _ reading: RequestReading? = nil
+    ) -> Response {
+        let requested = found?.requested ?? (try? DomainName("invalid"))!
+        let context = AnswerContext(
+            address: reading?.address, requestedDomain: requested, accountName: reading?.accountName, time: time)
+        return Response(
+            status: prepared.status, contentType: prepared.contentType, headers: prepared.headers,
+            body: prepared.body(for: context), renderer: renderer.id, domain: found?.domain.pattern)
+    }
+}

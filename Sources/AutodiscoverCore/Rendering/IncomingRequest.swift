@@ -1,0 +1,98 @@
+/// A client request as the core sees it: no networking types, just method, target, host and body.
+public struct IncomingRequest: Sendable {
+    /// `GET`, `HEAD`, `POST`, … (upper case).
+    public var method: String
+    /// The path, percent-encoded as received, without the query.
+    public var path: String
+    /// Query parameters, percent-decoded (`+` as space), in order.
+    public var query: [(name: String, value: String)]
+    /// The host the request was for (`Host`, or `X-Forwarded-Host` from a trusted proxy), port included.
+    public var host: String?
+    public var body: [UInt8]
+    public var userAgent: String?
+
+    /// Splits `target` (`/path?query`) into path and decoded query.
+    public init(method: String, target: String, host: String?, body: [UInt8] = [], userAgent: String? = nil) {
+        self.method = method.uppercased()
+        if let mark = target.firstIndex(of: "?") {
+            path = String(target[..<mark])
+            query = IncomingRequest.parseQuery(target[target.index(after: mark)...])
+        } else {
+            path = target
+            query = []
+        }
+        self.host = host
+        self.body = body
+        self.userAgent = userAgent
+    }
+
+    /// The first query parameter with one of `names`, compared case-insensitively.
+    public func queryValue(_ names: String...) -> String? {
+        for (name, value) in query where names.contains(where: { $0.caseInsensitiveEquals(name) }) {
+            return value
+        }
+        return nil
+    }
+
+    static func parseQuery(_ text: Substring) -> [(name: String, value: String)] {
+        text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            if let equals = pair.firstIndex(of: "=") {
+                return (
+                    PercentDecoding.decode(pair[..<equals], plusAsSpace: true),
+                    PercentDecoding.decode(pair[pair.index(after: equals)...], plusAsSpace: true)
+                )
+            }
+            return (PercentDecoding.decode(pair, plusAsSpace: true), "")
+        }
+    }
+}
+
+/// Percent-decoding for URL paths and queries; invalid escapes stay as written.
+public enum PercentDecoding {
+    public static func decode(_ text: Substring, plusAsSpace: Bool) -> String {
+        let utf8 = Array(text.utf8)
+        guard utf8.contains(UInt8(ascii: "%")) || (plusAsSpace && utf8.contains(UInt8(ascii: "+"))) else {
+            return String(text)
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(utf8.count)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%"), index + 2 < utf8.count, let high = hex(utf8[index + 1]),
+                let low = hex(utf8[index + 2])
+            {
+                output.append(high << 4 | low)
+                index += 3
+                continue
+            }
+            output.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            index += 1
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive equality, without allocating.
+    func caseInsensitiveEquals(_ other: String) -> Bool {
+        let a = utf8
+        let b = other.utf8
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) where x != y {
+            let lx = (x >= 65 && x <= 90) ? x + 32 : x
+            let ly = (y >= 65 && y <= 90) ? y + 32 : y
+            if lx != ly { return false }
+        }
+        return true
+    }
+}

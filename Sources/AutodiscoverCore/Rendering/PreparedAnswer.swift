@@ -1,0 +1,110 @@
+/// An answer built once per domain and format: literal bytes with slots for what depends on the request.
+///
+/// Filling it in costs one pass of appends; no XML, JSON or plist is built per request.
+public struct PreparedAnswer: Sendable {
+    /// One piece of an answer body.
+    public indirect enum Segment: Sendable {
+        case literal([UInt8])
+        case value(AnswerValue, Escaping)
+        /// Present only when the request carried an address.
+        case ifAddress([Segment])
+        /// Present only when it did not.
+        case ifNoAddress([Segment])
+    }
+
+    /// HTTP status code.
+    public var status: Int
+    /// The `Content-Type` header.
+    public var contentType: String
+    /// Other headers (e.g. `Content-Disposition`), in order.
+    public var headers: [(String, String)]
+    public var segments: [Segment]
+
+    public init(status: Int = 200, contentType: String, headers: [(String, String)] = [], segments: [Segment]) {
+        self.status = status
+        self.contentType = contentType
+        self.headers = headers
+        self.segments = segments
+    }
+
+    /// True when the body is the same for every request (no slots).
+    public var isStatic: Bool {
+        segments.allSatisfy { if case .literal = $0 { true } else { false } }
+    }
+
+    /// The body for one request.
+    public func body(for context: AnswerContext) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(2048)
+        PreparedAnswer.append(segments, context: context, to: &output)
+        return output
+    }
+
+    private static func append(_ segments: [Segment], context: AnswerContext, to output: inout [UInt8]) {
+        for segment in segments {
+            switch segment {
+            case .literal(let bytes):
+                output.append(contentsOf: bytes)
+            case .value(let value, let escaping):
+                guard let text = context.text(for: value) else { continue }
+                Escaper.append(text, escaping, to: &output)
+            case .ifAddress(let inner):
+                if context.address != nil { append(inner, context: context, to: &output) }
+            case .ifNoAddress(let inner):
+                if context.address == nil { append(inner, context: context, to: &output) }
+            }
+        }
+    }
+}
+
+/// What one request contributes to an answer.
+public struct AnswerContext: Sendable {
+    public var address: EmailAddress?
+    /// The domain the answer is for.
+    public var requestedDomain: DomainName
+    /// An account name the client asked for (Apple profile), if any.
+    public var accountName: String?
+    /// Seconds since midnight UTC and nanoseconds, for POX error `Time` attributes.
+    public var time: (seconds: Int, nanoseconds: Int)
+
+    public init(
+        address: EmailAddress?, requestedDomain: DomainName, accountName: String? = nil,
+        time: (seconds: Int, nanoseconds: Int) = (0, 0)
+    ) {
+        self.address = address
+        self.requestedDomain = requestedDomain
+        self.accountName = accountName
+        self.time = time
+    }
+
+    /// The text of a value for this request; nil when it needs an address and there is none.
+    public func text(for value: AnswerValue) -> String? {
+        switch value {
+        case .address: return address?.description
+        case .localPart: return address?.localPart
+        case .addressDomain: return address?.domain.ascii
+        case .username(let template):
+            return address.map(template.fill) ?? template.text
+        case .requestedDomain: return requestedDomain.ascii
+        case .requestedDomainUnicode: return requestedDomain.unicode
+        case .redirectAddress(let domain):
+            return address.map { "\($0.localPart)@\(domain.ascii)" }
+        case .stableUUID(let salt):
+            return StableUUID.make("\(requestedDomain.ascii)\n\(address?.description ?? "")\n\(salt)")
+        case .payloadIdentifier(let suffix):
+            let digest = StableUUID.digestHex(address?.description.lowercased() ?? requestedDomain.ascii).prefix(12)
+            return "autodiscover.\(requestedDomain.ascii).\(digest)\(suffix)"
+        case .autodiscoverURL(let endpoint):
+            return endpoint.url(for: requestedDomain)
+        case .time:
+            let seconds = time.seconds % 86_400
+            let fraction = String(time.nanoseconds / 100)
+            let padded = String(repeating: "0", count: max(0, 7 - fraction.count)) + fraction
+            return "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60)).\(padded)"
+        case .accountName:
+            return accountName ?? address?.description
+        }
+    }
+
+    private func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+}

@@ -1,0 +1,80 @@
+/// Turns one configured domain into a ready-to-serve answer for one client family.
+///
+/// A renderer is pure: no I/O, no clock, no randomness. It reads what it needs from a request,
+/// prepares a domain's answer once (literal bytes plus slots for the address), and shapes its own
+/// error documents. Adding a format is one new file in `Renderers/` plus one line in
+/// ``RendererRegistry/standard``:
+///
+/// ```swift
+/// struct PlainTextRenderer: Renderer {
+///     let id: RendererID = "text"
+///     let routes = [RouteSpec(["GET"], "/settings.txt")]
+///     let fileExtension = "txt"
+///     func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading {
+///         RequestReading(renderer: id, address: try request.optionalAddress("email"))
+///     }
+///     func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
+///         var body = AnswerBuilder(escaping: .html)
+///         body.text("IMAP: \(domain.imap.first?.host ?? "none")\n")
+///         return PreparedAnswer(contentType: "text/plain; charset=utf-8", segments: body.finish())
+///     }
+///     func errorAnswer(_ error: AnswerError) -> PreparedAnswer { … }
+///     func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest { … }
+/// }
+/// ```
+public protocol Renderer: Sendable {
+    var id: RendererID { get }
+    /// The paths this renderer answers (may be empty when another renderer's route hands over to it).
+    var routes: [RouteSpec] { get }
+    /// File extension of its answers (golden files, CLI output names).
+    var fileExtension: String { get }
+    /// Whether the answer for a domain that redirects to another address domain is that domain's
+    /// answer (true), or a redirect document of the format's own (false, Outlook and ActiveSync).
+    var followsAddressRedirects: Bool { get }
+
+    /// Reads which renderer answers (usually this one), the address and the variant from a request.
+    func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading
+    /// Prepares one domain's answer for one variant; called once per domain, reused for every request.
+    func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer
+    /// The format's own error document.
+    func errorAnswer(_ error: AnswerError) -> PreparedAnswer
+    /// The request a real client sends for `address` (used by `render` and the golden tests).
+    func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest
+}
+
+extension Renderer {
+    public var followsAddressRedirects: Bool { true }
+}
+
+/// What a renderer read from a request.
+public struct RequestReading: Sendable {
+    /// The renderer that answers (the POX route hands mobilesync requests to its own renderer).
+    public var renderer: RendererID
+    public var address: EmailAddress?
+    /// Which prepared answer of the domain: e.g. the v2 JSON protocol. Empty for most formats.
+    public var variant: String
+    /// An account name the client supplied (Apple profile `name`).
+    public var accountName: String?
+
+    public init(renderer: RendererID, address: EmailAddress?, variant: String = "", accountName: String? = nil) {
+        self.renderer = renderer
+        self.address = address
+        self.variant = variant
+        self.accountName = accountName
+    }
+}
+
+extension IncomingRequest {
+    /// The address in the first of the named query parameters, if any; an invalid one is an error.
+    public func optionalAddress(_ names: String...) throws(RequestError) -> EmailAddress? {
+        for name in names {
+            guard let text = queryValue(name), !text.isEmpty else { continue }
+            do {
+                return try EmailAddress(text)
+            } catch {
+                throw .invalidAddress(error)
+            }
+        }
+        return nil
+    }
+}

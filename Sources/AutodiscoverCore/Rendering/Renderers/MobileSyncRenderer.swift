@@ -1,0 +1,81 @@
+/// ActiveSync autodiscover, POX mobilesync schema 2006 (MS-ASCMD): the EAS URL for phones and tablets.
+///
+/// Shares the POX route with ``OutlookPOXRenderer``, which hands over requests whose
+/// `AcceptableResponseSchema` is the mobilesync one.
+public struct MobileSyncRenderer: Renderer {
+    public let id = RendererID.mobilesync
+    public let routes: [RouteSpec] = []
+    public let fileExtension = "xml"
+    public let followsAddressRedirects = false
+
+    public init() {}
+
+    public func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading {
+        try POXNamespace.read(request)
+    }
+
+    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
+        if case .url? = domain.redirect {
+            return noActiveSync()
+        }
+        if domain.redirect == nil, domain.activeSync == nil {
+            return noActiveSync()
+        }
+        var xml = AnswerBuilder(escaping: .xml)
+        xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
+        xml.open("Autodiscover", [("xmlns", POXNamespace.response)])
+        xml.open("Response", [("xmlns", POXNamespace.mobileSyncResponse)])
+        xml.element("Culture", "en:us")
+        xml.open("User")
+        xml.element("DisplayName", domain.displayName)
+        xml.element("EMailAddress", value: .address)
+        xml.close("User")
+        xml.open("Action")
+        if case .addressDomain(let target)? = domain.redirect {
+            xml.element("Redirect", value: .redirectAddress(target))
+        } else if let eas = domain.activeSync {
+            xml.open("Settings")
+            xml.open("Server")
+            xml.element("Type", "MobileSync")
+            xml.element("Url", eas.url)
+            xml.element("Name", eas.url)
+            xml.close("Server")
+            xml.close("Settings")
+        }
+        xml.close("Action")
+        xml.close("Response")
+        xml.close("Autodiscover")
+        return PreparedAnswer(contentType: POXNamespace.contentType, segments: xml.finish())
+    }
+
+    private func noActiveSync() -> PreparedAnswer {
+        POXNamespace.errorDocument(
+            code: 601, message: "ActiveSync is not offered for this domain.",
+            responseNamespace: POXNamespace.mobileSyncResponse, status: 200)
+    }
+
+    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
+        let namespace = POXNamespace.mobileSyncResponse
+        switch error {
+        case .notFound:
+            return POXNamespace.errorDocument(
+                code: 500, message: "The email address can't be found.", responseNamespace: namespace, status: 404)
+        case .badRequest(.unsupportedSchema):
+            return POXNamespace.errorDocument(
+                code: 601, message: "The requested schema is not available.", responseNamespace: namespace,
+                status: 200)
+        case .badRequest:
+            return POXNamespace.errorDocument(code: 600, message: "Invalid Request", responseNamespace: namespace, status: 400)
+        case .methodNotAllowed:
+            return POXNamespace.errorDocument(code: 600, message: "Invalid Request", responseNamespace: namespace, status: 405)
+        }
+    }
+
+    public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {
+        IncomingRequest(
+            method: "POST", target: "/autodiscover/autodiscover.xml", host: address.domain.ascii,
+            body: POXNamespace.requestBody(
+                address: address, requestNamespace: POXNamespace.mobileSyncRequest,
+                responseNamespace: POXNamespace.mobileSyncResponse))
+    }
+}

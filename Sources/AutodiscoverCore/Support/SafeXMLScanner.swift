@@ -1,0 +1,207 @@
+/// A small, strict XML scanner for request bodies: well-formedness checked, nothing fetched or expanded.
+///
+/// It refuses any DOCTYPE (and so every entity declaration) before looking further, knows only the
+/// five predefined entities and character references, and caps depth, element count and text
+/// length. Namespace prefixes are stripped from element names; a UTF-8 byte order mark is skipped.
+public struct SafeXMLScanner {
+    public enum Event {
+        case start(String)
+        case text(String)
+        case end(String)
+    }
+
+    public struct Failure: Error, Sendable, Equatable {
+        public var reason: String
+    }
+
+    /// Deepest nesting accepted. Real requests nest 3 levels.
+    public var maxDepth = 16
+    /// Most elements accepted.
+    public var maxElements = 256
+    /// Longest text accepted in one element, in bytes.
+    public var maxTextLength = 2048
+
+    private let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    public func scan(_ handle: (Event) throws(Failure) -> Void) throws(Failure) {
+        var index = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        var stack: [String] = []
+        var elements = 0
+        var sawRoot = false
+        var text: [UInt8] = []
+
+        func fail(_ reason: String) -> Failure { Failure(reason: reason) }
+
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte != UInt8(ascii: "<") {
+                if stack.isEmpty {
+                    guard isSpace(byte) else { throw fail("text outside the root element") }
+                    index += 1
+                    continue
+                }
+                let end = bytes[index...].firstIndex(of: UInt8(ascii: "<")) ?? bytes.count
+                try decodeText(bytes[index..<end], into: &text)
+                guard text.count <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
+                index = end
+                continue
+            }
+            if !text.isEmpty {
+                try handle(.text(String(decoding: text, as: UTF8.self)))
+                text = []
+            }
+            let rest = bytes[index...]
+            if rest.starts(with: Array("<?".utf8)) {
+                guard let close = find(Array("?>".utf8), from: index) else { throw fail("unterminated processing instruction") }
+                index = close + 2
+            } else if rest.starts(with: Array("<!--".utf8)) {
+                guard let close = find(Array("-->".utf8), from: index + 4) else { throw fail("unterminated comment") }
+                index = close + 3
+            } else if rest.starts(with: Array("<![CDATA[".utf8)) {
+                guard !stack.isEmpty else { throw fail("CDATA outside the root element") }
+                guard let close = find(Array("]]>".utf8), from: index + 9) else { throw fail("unterminated CDATA") }
+                text.append(contentsOf: bytes[(index + 9)..<close])
+                guard text.count <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
+                index = close + 3
+            } else if rest.starts(with: Array("<!".utf8)) {
+                throw fail("DOCTYPE and entity declarations are not accepted")
+            } else if rest.starts(with: Array("</".utf8)) {
+                guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { throw fail("unterminated end tag") }
+                let name = localName(bytes[(index + 2)..<close])
+                guard let open = stack.popLast(), open == name else { throw fail("mismatched end tag </\(name)>") }
+                try handle(.end(name))
+                index = close + 1
+            } else {
+                guard let close = tagEnd(from: index + 1) else { throw fail("unterminated start tag") }
+                let selfClosing = bytes[close - 1] == UInt8(ascii: "/")
+                let inner = bytes[(index + 1)..<(selfClosing ? close - 1 : close)]
+                let nameEnd = inner.firstIndex(where: isSpace) ?? inner.endIndex
+                let name = localName(inner[inner.startIndex..<nameEnd])
+                guard !name.isEmpty else { throw fail("element without a name") }
+                try checkAttributes(inner[nameEnd...])
+                if stack.isEmpty {
+                    guard !sawRoot else { throw fail("more than one root element") }
+                    sawRoot = true
+                }
+                elements += 1
+                guard elements <= maxElements else { throw fail("more than \(maxElements) elements") }
+                guard stack.count < maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
+                try handle(.start(name))
+                if selfClosing {
+                    try handle(.end(name))
+                } else {
+                    stack.append(name)
+                }
+                index = close + 1
+            }
+        }
+        guard stack.isEmpty else { throw fail("element <\(stack.last!)> is not closed") }
+        guard sawRoot else { throw fail("no root element") }
+    }
+
+    private func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    private func find(_ needle: [UInt8], from start: Int) -> Int? {
+        guard needle.count <= bytes.count else { return nil }
+        var index = start
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0], bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The `>` that ends a start tag, skipping quoted attribute values.
+    private func tagEnd(from start: Int) -> Int? {
+        var quote: UInt8?
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+            } else if byte == UInt8(ascii: ">") {
+                return index
+            } else if byte == UInt8(ascii: "<") {
+                return nil
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Attributes must be `name="value"` or `name='value'` pairs; values may use only the predefined entities.
+    private func checkAttributes(_ slice: ArraySlice<UInt8>) throws(Failure) {
+        var index = slice.startIndex
+        while index < slice.endIndex {
+            if isSpace(slice[index]) { index += 1; continue }
+            guard let equals = slice[index...].firstIndex(of: UInt8(ascii: "=")) else {
+                throw Failure(reason: "malformed attribute")
+            }
+            var valueStart = equals + 1
+            while valueStart < slice.endIndex, isSpace(slice[valueStart]) { valueStart += 1 }
+            guard valueStart < slice.endIndex,
+                slice[valueStart] == UInt8(ascii: "\"") || slice[valueStart] == UInt8(ascii: "'"),
+                let valueEnd = slice[(valueStart + 1)...].firstIndex(of: slice[valueStart])
+            else { throw Failure(reason: "malformed attribute") }
+            var ignored: [UInt8] = []
+            try decodeText(slice[(valueStart + 1)..<valueEnd], into: &ignored)
+            index = valueEnd + 1
+        }
+    }
+
+    /// The name without a namespace prefix.
+    private func localName(_ slice: ArraySlice<UInt8>) -> String {
+        let trimmed = slice.prefix(while: { !isSpace($0) })
+        if let colon = trimmed.lastIndex(of: UInt8(ascii: ":")) {
+            return String(decoding: trimmed[(colon + 1)...], as: UTF8.self)
+        }
+        return String(decoding: trimmed, as: UTF8.self)
+    }
+
+    /// Decodes the predefined entities and character references; any other `&name;` is refused.
+    private func decodeText(_ slice: ArraySlice<UInt8>, into output: inout [UInt8]) throws(Failure) {
+        var index = slice.startIndex
+        while index < slice.endIndex {
+            let byte = slice[index]
+            guard byte == UInt8(ascii: "&") else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            guard let semicolon = slice[index...].prefix(12).firstIndex(of: UInt8(ascii: ";")) else {
+                throw Failure(reason: "bare & in text")
+            }
+            let name = String(decoding: slice[(index + 1)..<semicolon], as: UTF8.self)
+            switch name {
+            case "lt": output.append(UInt8(ascii: "<"))
+            case "gt": output.append(UInt8(ascii: ">"))
+            case "amp": output.append(UInt8(ascii: "&"))
+            case "quot": output.append(UInt8(ascii: "\""))
+            case "apos": output.append(UInt8(ascii: "'"))
+            default:
+                let value: UInt32?
+                if name.hasPrefix("#x") || name.hasPrefix("#X") {
+                    value = UInt32(name.dropFirst(2), radix: 16)
+                } else if name.hasPrefix("#") {
+                    value = UInt32(name.dropFirst(1))
+                } else {
+                    throw Failure(reason: "entity &\(name); is not accepted")
+                }
+                guard let value, let scalar = Unicode.Scalar(value), value != 0 else {
+                    throw Failure(reason: "invalid character reference &\(name);")
+                }
+                output.append(contentsOf: Array(String(Character(scalar)).utf8))
+            }
+            index = semicolon + 1
+        }
+    }
+}
