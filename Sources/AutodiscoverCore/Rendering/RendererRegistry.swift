@@ -30,5 +30,6 @@ extension RendererRegistry {
         ThunderbirdAutoconfigRenderer(),
         PACCRenderer(),
         MobileconfigRenderer(),
+        SettingsPageRenderer(),
     ])
 }

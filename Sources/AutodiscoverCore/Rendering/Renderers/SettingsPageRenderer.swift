@@ -1,0 +1,90 @@
+/// A page for people: the servers, ports and login names to type in by hand, and a link to the
+/// Apple profile. Served at `/` and `/settings` on every served host; `?emailaddress=` fills in the
+/// login names.
+public struct SettingsPageRenderer: Renderer {
+    public let id: RendererID = "settings"
+    public let routes = [RouteSpec(["GET", "HEAD"], "/"), RouteSpec(["GET", "HEAD"], "/settings")]
+    public let fileExtension = "html"
+    static let contentType = "text/html; charset=utf-8"
+
+    public init() {}
+
+    public func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading {
+        RequestReading(renderer: id, address: try request.optionalAddress("emailaddress", "email"))
+    }
+
+    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
+        var html = AnswerBuilder(escaping: .html)
+        html.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        html.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+        html.text("Mail settings: \(domain.displayName)")
+        html.raw("</title>\n<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}")
+        html.raw("table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #ddd}")
+        html.raw("th{width:11rem;color:#555;font-weight:600}code{font-size:1rem}</style>\n</head>\n<body>\n<h1>")
+        html.text(domain.displayName)
+        html.raw("</h1>\n<p>Settings for ")
+        html.ifAddress { $0.raw("<strong>"); $0.value(.address); $0.raw("</strong>") }
+        html.ifNoAddress { $0.raw("addresses at <strong>"); $0.value(.requestedDomainUnicode); $0.raw("</strong>") }
+        html.raw(". Most mail apps find these by themselves from your address and password.</p>\n")
+        html.raw("<form method=\"get\" action=\"/settings\"><label>Your address <input type=\"email\" name=\"emailaddress\" required></label> <button>Show my settings</button></form>\n")
+        let names: [ServiceKind: String] = [.imap: "Incoming mail (IMAP)", .pop3: "Incoming mail (POP3)", .smtp: "Outgoing mail (SMTP)", .xmpp: "Chat (XMPP)"]
+        for server in domain.imap + domain.pop3 + domain.smtp + domain.xmpp {
+            html.raw("<h2>")
+            html.text(names[server.kind] ?? server.kind.rawValue)
+            html.raw("</h2>\n<table>\n")
+            row("Server", server.host, &html)
+            row("Port", String(server.port), &html)
+            row("Security", server.security == .ssl ? "SSL/TLS" : server.security == .starttls ? "STARTTLS" : "None", &html)
+            html.raw("<tr><th>User name</th><td><code>")
+            html.value(.username(server.username))
+            html.raw("</code></td></tr>\n")
+            row("Authentication", server.authentication == .passwordEncrypted ? "Encrypted password" : "Normal password", &html)
+            html.raw("</table>\n")
+        }
+        for (title, service) in [("Exchange ActiveSync", domain.activeSync), ("Calendar (CalDAV)", domain.calDAV), ("Contacts (CardDAV)", domain.cardDAV)] {
+            guard let service else { continue }
+            html.raw("<h2>")
+            html.text(title)
+            html.raw("</h2>\n<table>\n")
+            row("URL", service.url, &html)
+            html.raw("<tr><th>User name</th><td><code>")
+            html.value(.username(service.username))
+            html.raw("</code></td></tr>\n</table>\n")
+        }
+        html.ifAddress { html in
+            html.raw("<p><a href=\"/mobileconfig?emailaddress=")
+            html.value(.address)
+            html.raw("\">Download the profile for iPhone, iPad and Mac</a></p>\n")
+        }
+        html.raw("</body>\n</html>\n")
+        return PreparedAnswer(contentType: Self.contentType, segments: html.finish())
+    }
+
+    private func row(_ title: String, _ value: String, _ html: inout AnswerBuilder) {
+        html.raw("<tr><th>")
+        html.text(title)
+        html.raw("</th><td><code>")
+        html.text(value)
+        html.raw("</code></td></tr>\n")
+    }
+
+    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
+        let (status, text): (Int, String)
+        switch error {
+        case .notFound: (status, text) = (404, "No mail settings are configured for this domain.")
+        case .badRequest: (status, text) = (400, "That does not look like an email address.")
+        case .methodNotAllowed: (status, text) = (405, "Use GET.")
+        }
+        var html = AnswerBuilder(escaping: .html)
+        html.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Mail settings</title></head>\n<body>\n<p>")
+        html.text(text)
+        html.raw("</p>\n</body>\n</html>\n")
+        return PreparedAnswer(status: status, contentType: Self.contentType, segments: html.finish())
+    }
+
+    public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {
+        IncomingRequest(
+            method: "GET", target: "/settings?emailaddress=\(URLQuery.encode(address.description))",
+            host: address.domain.ascii)
+    }
+}
