@@ -48,6 +48,8 @@ public struct AnswerEngine: Sendable {
         public var renderer: RendererID
         /// The configured domain that answered, if one did.
         public var domain: String?
+        /// True when the domain came from the request's host (no address): caches must vary on `Host`.
+        public var dependsOnHost: Bool
     }
 
     /// Answers a request that ``match(method:path:)`` sent to `renderer`.
@@ -98,6 +100,7 @@ public struct AnswerEngine: Sendable {
             address: reading?.address, requestedDomain: requested, accountName: reading?.accountName, time: time)
         return Response(
             status: prepared.status, contentType: prepared.contentType, headers: prepared.headers,
-            body: prepared.body(for: context), renderer: renderer.id, domain: found?.domain.pattern)
+            body: prepared.body(for: context), renderer: renderer.id, domain: found?.domain.pattern,
+            dependsOnHost: reading?.address == nil)
     }
 }

@@ -1,0 +1,56 @@
+import AutodiscoverCore
+import Logging
+import NIOConcurrencyHelpers
+
+/// The live configuration: one immutable snapshot, replaced whole by a reload.
+///
+/// Requests read ``current`` and keep that snapshot for their whole answer, so no request ever
+/// sees a half-loaded config. A reload loads and validates off to the side; only a valid result is
+/// swapped in, and a failing one leaves the running snapshot untouched.
+public final class ConfigStore: Sendable {
+    /// One loaded configuration and its generation number (1 for the first load, +1 per successful reload).
+    public struct Snapshot: Sendable {
+        public let config: Configuration
+        public let generation: Int
+    }
+
+    /// The file loaded, or nil for the built-in default.
+    public let path: String?
+    private let box: NIOLockedValueBox<Snapshot>
+
+    /// Loads the first configuration; throws when it is invalid, so `serve` refuses to start.
+    public init(path: String?) throws(ConfigError) {
+        self.path = path
+        let config = try ConfigStore.load(path)
+        box = NIOLockedValueBox(Snapshot(config: config, generation: 1))
+    }
+
+    /// Wraps an already loaded configuration (tests).
+    public init(config: Configuration, path: String?) {
+        self.path = path
+        box = NIOLockedValueBox(Snapshot(config: config, generation: 1))
+    }
+
+    /// The snapshot requests use now.
+    public var current: Snapshot { box.withLockedValue { $0 } }
+
+    /// Loads the file again; on success swaps it in and returns the new snapshot, else keeps the old one.
+    public func reload() -> Result<Snapshot, ConfigError> {
+        let loaded: Configuration
+        do {
+            loaded = try ConfigStore.load(path)
+        } catch {
+            return .failure(error)
+        }
+        let snapshot = box.withLockedValue { current -> Snapshot in
+            current = Snapshot(config: loaded, generation: current.generation + 1)
+            return current
+        }
+        return .success(snapshot)
+    }
+
+    private static func load(_ path: String?) throws(ConfigError) -> Configuration {
+        if let path { return try ConfigLoader().load(path: path) }
+        return try ConfigLoader().load(text: DefaultConfiguration.text, name: DefaultConfiguration.name)
+    }
+}

@@ -1,0 +1,70 @@
+import AutodiscoverCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOSSL
+import NIOTLS
+
+/// Installs the HTTP/1.1 or HTTP/2 handlers on a new connection.
+struct ChannelConfigurator: Sendable {
+    let responder: RequestResponder
+    let logger: Logger
+    let accessLog: Bool
+
+    private var limits: Limits { responder.store.current.config.server.limits }
+
+    /// Cleartext: HTTP/1.1 and h2c (prior knowledge) on one port.
+    func configureCleartext(_ channel: any Channel) throws {
+        let sniffer = PrefaceSniffer(
+            http1: { channel in try self.configureHTTP1(channel) },
+            http2: { channel in try self.configureHTTP2(channel) })
+        try channel.pipeline.syncOperations.addHandler(sniffer)
+    }
+
+    /// TLS: h2 or http/1.1 by ALPN (no ALPN: HTTP/1.1).
+    func configureTLS(_ channel: any Channel, context: NIOSSLContext) throws {
+        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+        let negotiation = ApplicationProtocolNegotiationHandler { result, channel in
+            channel.eventLoop.makeCompletedFuture {
+                if case .negotiated("h2") = result {
+                    try self.configureHTTP2(channel)
+                } else {
+                    try self.configureHTTP1(channel)
+                }
+            }
+        }
+        try channel.pipeline.syncOperations.addHandler(negotiation)
+    }
+
+    func configureHTTP1(_ channel: any Channel) throws {
+        let limits = self.limits
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(
+            HTTPHandler(responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes))
+    }
+
+    func configureHTTP2(_ channel: any Channel) throws {
+        let limits = self.limits
+        var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        connection.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: limits.maxConcurrentStreams),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: 16_384),
+            HTTP2Setting(parameter: .maxFrameSize, value: 1 << 14),
+        ]
+        let stream = NIOHTTP2Handler.StreamConfiguration()
+        let responder = self.responder
+        let logger = self.logger
+        let accessLog = self.accessLog
+        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: connection, streamConfiguration: stream
+        ) { streamChannel in
+            streamChannel.eventLoop.makeCompletedFuture {
+                try streamChannel.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                try streamChannel.pipeline.syncOperations.addHandler(
+                    HTTPHandler(
+                        responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes))
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import AutodiscoverCore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Collects one request (head and body, within the size limit) and writes the responder's reply.
+///
+/// Serves HTTP/1.1 directly and HTTP/2 streams through `HTTP2FramePayloadToHTTP1ServerCodec`.
+/// A body over `max_body_bytes` gets 413 at once and the connection (or stream) is closed without
+/// reading the rest.
+final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let responder: RequestResponder
+    private let logger: Logger
+    private let accessLog: Bool
+    private let maxBodyBytes: Int
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var rejected = false
+    private var started: UInt64 = 0
+
+    init(responder: RequestResponder, logger: Logger, accessLog: Bool, maxBodyBytes: Int) {
+        self.responder = responder
+        self.logger = logger
+        self.accessLog = accessLog
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body.removeAll(keepingCapacity: true)
+            rejected = false
+            started = Self.monotonicNanoseconds()
+            if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init), length > maxBodyBytes {
+                reject(context: context, requestHead)
+            }
+        case .body(var buffer):
+            guard !rejected, let requestHead = head else { return }
+            if body.count + buffer.readableBytes > maxBodyBytes {
+                reject(context: context, requestHead)
+                return
+            }
+            body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
+        case .end:
+            guard !rejected, let requestHead = head else { return }
+            head = nil
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            // The peer matters only for X-Forwarded-* (trusted proxies); skip the work otherwise.
+            let peer =
+                requestHead.headers.contains(name: "x-forwarded-host")
+                ? context.channel.remoteAddress?.ipAddress.flatMap(IPAddressBytes.parse) : nil
+            let reply = responder.respond(
+                .init(head: requestHead, body: body, peer: peer), time: (Int(now.tv_sec), Int(now.tv_nsec)))
+            write(reply, for: requestHead, context: context, close: false)
+        }
+    }
+
+    private func reject(context: ChannelHandlerContext, _ requestHead: HTTPRequestHead) {
+        rejected = true
+        head = nil
+        let text = Array("Request body larger than \(maxBodyBytes) bytes\n".utf8)
+        let reply = RequestResponder.Reply(
+            status: .payloadTooLarge,
+            headers: HTTPHeaders([
+                ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(text.count)),
+                ("Connection", "close"),
+            ]), body: text, label: "limit")
+        write(reply, for: requestHead, context: context, close: true)
+    }
+
+    private func write(_ reply: RequestResponder.Reply, for requestHead: HTTPRequestHead, context: ChannelHandlerContext, close: Bool) {
+        var headers = reply.headers
+        let keepAlive = requestHead.isKeepAlive && !close
+        if requestHead.version.major == 1 {
+            if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        } else {
+            headers.remove(name: "Connection")
+        }
+        let responseHead = HTTPResponseHead(version: requestHead.version, status: reply.status, headers: headers)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        if !reply.omitBody && !reply.body.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: reply.body.count)
+            buffer.writeBytes(reply.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        let done = context.writeAndFlushPromise()
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        if close {
+            let channel = context.channel
+            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        }
+        let elapsed = Int64(Self.monotonicNanoseconds() &- started)
+        let client = ClientFamily(userAgent: requestHead.headers.first(name: "user-agent"))
+        responder.metrics.request(renderer: reply.label, status: Int(reply.status.code), client: client, nanoseconds: elapsed)
+        if accessLog {
+            logger.info(
+                "request",
+                metadata: [
+                    "method": "\(requestHead.method.rawValue)",
+                    "path": "\(Self.pathForLog(requestHead.uri))",
+                    "http": "\(requestHead.version.major == 2 ? "2" : "1.1")",
+                    "renderer": "\(reply.label)",
+                    "domain": "\(reply.domain ?? "-")",
+                    "status": "\(reply.status.code)",
+                    "bytes": "\(reply.omitBody ? 0 : reply.body.count)",
+                    "duration_us": "\(elapsed / 1000)",
+                    "client": "\(client.rawValue)",
+                ])
+        }
+    }
+
+    /// The path without its query: queries carry addresses, which are logged only at debug level.
+    static func pathForLog(_ uri: String) -> Substring {
+        uri[..<(uri.firstIndex(of: "?") ?? uri.endIndex)]
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Malformed HTTP is answered by NIO's error handler; anything else ends this connection only.
+        context.close(promise: nil)
+    }
+}
+
+extension ChannelHandlerContext {
+    func writeAndFlushPromise() -> EventLoopPromise<Void> { eventLoop.makePromise() }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import AutodiscoverCore
+import AutodiscoverServer
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the service: HTTP/1.1 and h2c on one port, plus TLS (h2 by ALPN) when configured.",
+        discussion: """
+            Refuses to start when the configuration has problems (they are printed as by `check`). \
+            SIGHUP, or an edit of the config file or its includes, reloads it; a broken reload keeps the \
+            running configuration. SIGTERM and SIGINT stop accepting, finish in-flight requests and exit 0.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Cleartext listen address, HOST:PORT (overrides server.listen; port 0 picks one).")
+    var listen: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Flag(inversion: .prefixedNo, help: "Write one JSON access-log line per request.")
+    var accessLog = true
+
+    func validate() throws {
+        if let listen, ListenAddress(parsing: listen) == nil {
+            throw ValidationError("--listen must be HOST:PORT (IPv6 as [::1]:8080), found '\(listen)'")
+        }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = JSONLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "autodiscover")
+        let path = ConfigLoader.defaultPath(global.config)
+        let store: ConfigStore
+        do {
+            store = try ConfigStore(path: path)
+        } catch {
+            for issue in error.issues { printError(issue.description) }
+            printError("error: the configuration has \(error.issues.count) problem(s); not starting")
+            throw ExitCode(1)
+        }
+        logger.info(
+            "Configuration loaded",
+            metadata: [
+                "autodiscover.config.file": "\(path ?? DefaultConfiguration.name)",
+                "autodiscover.domains": "\(store.current.config.domains.count)",
+                "autodiscover.config.files": "\(store.current.config.files.count)",
+            ])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let application = AutodiscoverApplication(
+            store: store, group: group, logger: logger, listen: listen.flatMap(ListenAddress.init(parsing:)),
+            accessLog: accessLog)
+        do {
+            try await application.serviceGroup(logger: logger).run()
+        } catch {
+            logger.error("Server failed", metadata: ["error": "\(error)"])
+            try? await group.shutdownGracefully()
+            throw ExitCode(1)
+        }
+        try? await group.shutdownGracefully()
+    }
+}
