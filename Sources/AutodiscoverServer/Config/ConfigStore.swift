@@ -14,9 +14,27 @@ public final class ConfigStore: Sendable {
         public let generation: Int
     }
 
+    /// The result of one reload attempt, as reported to ``outcomes()`` subscribers.
+    public enum ReloadOutcome: Sendable, Equatable {
+        case reloaded(generation: Int)
+        case rejected(problems: Int)
+    }
+
     /// The file loaded, or nil for the built-in default.
     public let path: String?
     private let box: NIOLockedValueBox<Snapshot>
+    private let observers = NIOLockedValueBox<[AsyncStream<ReloadOutcome>.Continuation]>([])
+
+    /// Every reload outcome from now on (tests wait on this instead of polling).
+    public func outcomes() -> AsyncStream<ReloadOutcome> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ReloadOutcome.self)
+        observers.withLockedValue { $0.append(continuation) }
+        return stream
+    }
+
+    private func notify(_ outcome: ReloadOutcome) {
+        for observer in observers.withLockedValue({ $0 }) { observer.yield(outcome) }
+    }
 
     /// Loads the first configuration; throws when it is invalid, so `serve` refuses to start.
     public init(path: String?) throws(ConfigError) {
@@ -40,12 +58,14 @@ public final class ConfigStore: Sendable {
         do {
             loaded = try ConfigStore.load(path)
         } catch {
+            notify(.rejected(problems: error.issues.count))
             return .failure(error)
         }
         let snapshot = box.withLockedValue { current -> Snapshot in
             current = Snapshot(config: loaded, generation: current.generation + 1)
             return current
         }
+        notify(.reloaded(generation: snapshot.generation))
         return .success(snapshot)
     }
 

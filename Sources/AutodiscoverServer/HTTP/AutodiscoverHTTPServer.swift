@@ -46,7 +46,11 @@ public final class AutodiscoverHTTPServer: Service, Sendable {
         let configurator = ChannelConfigurator(responder: responder, logger: logger, accessLog: accessLog)
         let maxConnections = responder.store.current.config.server.limits.maxConnections
 
-        func bootstrap(_ initialize: @escaping @Sendable (any Channel) throws -> Void) -> ServerBootstrap {
+        // Cleartext connections see half-closure so the preface sniffer can close them; TLS ones leave
+        // it to NIOSSL, which closes on the peer's FIN.
+        func bootstrap(
+            halfClosure: Bool, _ initialize: @escaping @Sendable (any Channel) throws -> Void
+        ) -> ServerBootstrap {
             ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -58,18 +62,18 @@ public final class AutodiscoverHTTPServer: Service, Sendable {
                     }
                 }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.allowRemoteHalfClosure, value: halfClosure)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture { try initialize(channel) }
                 }
         }
 
-        let cleartext = try await bootstrap { try configurator.configureCleartext($0) }
+        let cleartext = try await bootstrap(halfClosure: true) { try configurator.configureCleartext($0) }
             .bind(host: listen.host, port: listen.port).get()
         var tlsChannel: (any Channel)?
         if let tls {
             let context = try TLSContextFactory.make(tls)
-            tlsChannel = try await bootstrap { try configurator.configureTLS($0, context: context) }
+            tlsChannel = try await bootstrap(halfClosure: false) { try configurator.configureTLS($0, context: context) }
                 .bind(host: tls.listen.host, port: tls.listen.port).get()
         }
         let bound = Bound(cleartext: cleartext.localAddress!, tls: tlsChannel?.localAddress)

@@ -66,5 +66,6 @@ struct ChannelConfigurator: Sendable {
                         responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes))
             }
         }
+        try channel.pipeline.syncOperations.addHandler(HalfClosureHandler())
     }
 }

@@ -1,0 +1,191 @@
+import AutodiscoverCore
+import AutodiscoverServer
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Starts the real server on 127.0.0.1:0 (plus TLS on :0 when asked) and runs real clients against it.
+enum ServerHarness {
+    struct Running: Sendable {
+        var port: Int
+        var tlsPort: Int?
+        var application: AutodiscoverApplication
+        var directory: String
+    }
+
+    /// A test CA and a server certificate for localhost, made with openssl once for this run.
+    static func certificates() async -> (ca: String, certificate: String, key: String) {
+        await CertificateCache.shared.get()
+    }
+
+    actor CertificateCache {
+        static let shared = CertificateCache()
+        private var made: (ca: String, certificate: String, key: String)?
+
+        func get() async -> (ca: String, certificate: String, key: String) {
+        if let made { return made }
+            let result = await ServerHarness.makeCertificates()
+            made = result
+            return result
+        }
+    }
+
+    static func makeCertificates() async -> (ca: String, certificate: String, key: String) {
+        let directory = temporaryDirectory()
+        let script = """
+            set -e
+            cd '\(directory)'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj '/CN=Autodiscover Test CA' 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=localhost' 2>/dev/null
+            printf 'subjectAltName=DNS:localhost,DNS:autoconfig.example.com,IP:127.0.0.1\\n' > ext.cnf
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile ext.cnf 2>/dev/null
+            """
+        _ = await run("/bin/sh", ["-c", script])
+        return ("\(directory)/ca.crt", "\(directory)/server.crt", "\(directory)/server.key")
+    }
+
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "autodiscover-server-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Runs `body` against a server loaded from `yaml` (written to a temporary config file).
+    static func withServer(
+        _ yaml: String = defaultYAML, tls: Bool = false, _ body: @Sendable (Running) async throws -> Void
+    ) async throws {
+        let directory = temporaryDirectory()
+        var text = yaml
+        if tls {
+            let certificates = await Self.certificates()
+            let block = "  tls: { listen: \"127.0.0.1:0\", certificate: \"\(certificates.certificate)\", key: \"\(certificates.key)\" }\n"
+            text = yaml.contains("\nserver:\n")
+                ? yaml.replacingOccurrences(of: "\nserver:\n", with: "\nserver:\n" + block)
+                : "server:\n" + block + yaml
+        }
+        let path = directory + "/config.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let store = try ConfigStore(path: path)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let (stream, continuation) = AsyncStream.makeStream(of: AutodiscoverHTTPServer.Bound.self)
+        let application = AutodiscoverApplication(
+            store: store, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            listen: ListenAddress(host: "127.0.0.1", port: 0), accessLog: false, reloadInterval: .milliseconds(200),
+            watchSignal: false, onListening: { continuation.yield($0) })
+        let group = application.serviceGroup(logger: logger, signals: [])
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                // If the server fails to start, end the stream so the test fails instead of waiting.
+                defer { continuation.finish() }
+                try await group.run()
+            }
+            var iterator = stream.makeAsyncIterator()
+            guard let bound = await iterator.next() else {
+                try await tasks.waitForAll()
+                return
+            }
+            let running = Running(
+                port: bound.cleartext.port!, tlsPort: bound.tls?.port, application: application, directory: directory)
+            do {
+                try await body(running)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    static let defaultYAML = (try? String(contentsOfFile: repositoryRoot + "/config.yaml", encoding: .utf8)) ?? ""
+
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: "\(#filePath)")
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// What curl got back.
+    struct CurlResult: Sendable {
+        var status: Int
+        var httpVersion: String
+        var headers: [String: String]
+        var body: String
+    }
+
+    /// Runs curl with `arguments`; `-s -D` is added to read status and headers.
+    static func curl(_ arguments: [String]) async -> CurlResult {
+        let headerFile = temporaryDirectory() + "/headers"
+        let output = await run("/usr/bin/curl", ["-s", "-m", "10", "-D", headerFile] + arguments)
+        let rawHeaders = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
+        var status = 0
+        var version = ""
+        var headers: [String: String] = [:]
+        for line in rawHeaders.split(separator: "\r\n") {
+            if line.hasPrefix("HTTP/") {
+                let parts = line.split(separator: " ")
+                version = String(parts[0])
+                status = Int(parts[1]) ?? 0
+                headers = [:]
+            } else if let colon = line.firstIndex(of: ":") {
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return CurlResult(status: status, httpVersion: version, headers: headers, body: output)
+    }
+
+    /// Runs a program on a plain thread (never blocking Swift concurrency's few threads) and returns its output.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) async -> String {
+        await withCheckedContinuation { continuation in
+            BlockingThread.start {
+                continuation.resume(returning: runBlocking(executable, arguments))
+            }
+        }
+    }
+
+    /// Runs the program through `popen` and collects standard output (standard error is discarded).
+    private static func runBlocking(_ executable: String, _ arguments: [String]) -> String {
+        let command = ([executable] + arguments).map(shellQuote).joined(separator: " ") + " 2>/dev/null"
+        guard let pipe = popen(command, "r") else { return "" }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, pipe)
+            if count <= 0 { break }
+            output.append(contentsOf: chunk[0..<count])
+        }
+        pclose(pipe)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func shellQuote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// A plain POSIX thread for blocking work, so Swift concurrency's few threads never wait on a subprocess.
+enum BlockingThread {
+    final class Box {
+        let work: () -> Void
+        init(_ work: @escaping () -> Void) { self.work = work }
+    }
+
+    static func start(_ work: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(Box(work)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { raw in
+            let box = Unmanaged<BlockingThread.Box>.fromOpaque(raw!).takeRetainedValue()
+            box.work()
+            return nil
+        }, box)
+        if result == 0 { pthread_detach(thread) } else { work() }
+    }
+}
