@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libyaml-dev libidn2-dev pkg-config python3)
+packages=(libyaml-dev libidn2-dev pkg-config python3 curl openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -16,15 +16,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "== swift build"
-swift build
 echo "== swift test"
 swift test --parallel
 if [ -d scripts/system-tests ]; then
   echo "== system tests"
   swift build -c release --product autodiscover
+  passed=0
+  failed=0
   for test in scripts/system-tests/*.sh; do
     echo "-- $test"
-    bash "$test" .build/release/autodiscover
+    if bash "$test" .build/release/autodiscover; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   done
+  echo "system tests: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
 fi

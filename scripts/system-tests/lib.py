@@ -1,0 +1,59 @@
+"""Helpers for the system tests: start the release binary on loopback, learn its port, stop it."""
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BINARY = sys.argv[1] if len(sys.argv) > 1 else ".build/release/autodiscover"
+
+
+def start(config_path, extra=()):
+    """Starts `autodiscover serve` on 127.0.0.1:0 and returns (process, port)."""
+    process = subprocess.Popen(
+        [BINARY, "serve", "--config", config_path, "--listen", "127.0.0.1:0", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.time()))
+        if not ready:
+            break
+        line = process.stdout.readline()
+        if not line:
+            break
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("msg") == "Listening":
+            port = int(entry["autodiscover.listen"].rsplit(":", 1)[1])
+            return process, port
+    process.kill()
+    raise SystemExit("server did not start: " + (process.stdout.read() or ""))
+
+
+def stop(process, timeout=20):
+    """SIGTERM, then wait; returns the exit code (kills and fails after `timeout` seconds)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise SystemExit("server did not stop within %ss after SIGTERM" % timeout)
+
+
+def write_atomically(path, text):
+    directory = os.path.dirname(path)
+    fd, temporary = tempfile.mkstemp(dir=directory)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.rename(temporary, path)
+
+
+def check(condition, message):
+    if not condition:
+        raise SystemExit("FAILED: " + message)
