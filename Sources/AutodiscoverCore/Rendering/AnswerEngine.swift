@@ -55,9 +55,10 @@ public struct AnswerEngine: Sendable {
     /// Answers a request that ``match(method:path:)`` sent to `renderer`.
     ///
     /// - Parameter time: seconds and nanoseconds since the epoch, for POX error documents.
+    /// - Parameter cache: where prepared answers of this configuration are kept (nil: prepare every time).
     public func answer(
         _ request: IncomingRequest, renderer routed: any Renderer, config: Configuration,
-        time: (seconds: Int, nanoseconds: Int) = (0, 0)
+        cache: AnswerCache? = nil, time: (seconds: Int, nanoseconds: Int) = (0, 0)
     ) -> Response {
         let reading: RequestReading
         do {
@@ -87,7 +88,11 @@ public struct AnswerEngine: Sendable {
                 return respond(renderer.errorAnswer(.notFound), renderer, nil, request, time, reading)
             }
         }
-        let prepared = renderer.prepare(found.domain, variant: reading.variant)
+        let domain = found.domain
+        let prepared =
+            cache?.answer(domain: found.index, renderer: renderer.id, variant: reading.variant) {
+                renderer.prepare(domain, variant: reading.variant)
+            } ?? renderer.prepare(domain, variant: reading.variant)
         return respond(prepared, renderer, found, request, time, reading)
     }
 

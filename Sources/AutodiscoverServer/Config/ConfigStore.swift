@@ -12,6 +12,8 @@ public final class ConfigStore: Sendable {
     public struct Snapshot: Sendable {
         public let config: Configuration
         public let generation: Int
+        /// Answers prepared from this configuration (dropped with it on reload).
+        public let answers = AnswerCache()
     }
 
     /// The result of one reload attempt, as reported to ``outcomes()`` subscribers.

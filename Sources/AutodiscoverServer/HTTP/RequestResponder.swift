@@ -66,7 +66,8 @@ public struct RequestResponder: Sendable {
             let incoming = IncomingRequest(
                 method: method, target: target, host: effectiveHost(head.headers, peer: request.peer, snapshot: snapshot),
                 body: request.body, userAgent: head.headers.first(name: "user-agent"))
-            let response = engine.answer(incoming, renderer: renderer, config: snapshot.config, time: time)
+            let response = engine.answer(
+                incoming, renderer: renderer, config: snapshot.config, cache: snapshot.answers, time: time)
             var headers = HTTPHeaders([("Content-Type", response.contentType)])
             for (name, value) in response.headers { headers.add(name: name, value: value) }
             var reply = Reply(

@@ -35,3 +35,24 @@ struct GoldenFileTests {
         #expect(String(decoding: expected, as: UTF8.self) == recorded, "differs from \(path)")
     }
 }
+
+@Suite("Prepared answer cache")
+struct AnswerCacheTests {
+    @Test("Answers from the cache are the same bytes as freshly prepared ones, for every renderer and fixture")
+    func cachedEqualsFresh() throws {
+        let cache = AnswerCache()
+        let engine = AnswerEngine()
+        for renderer in RendererRegistry.standard.renderers {
+            for fixture in GoldenFixture.all {
+                let request = renderer.sampleRequest(for: try EmailAddress(fixture.address), protocol: nil)
+                let fresh = engine.answer(request, renderer: renderer, config: GoldenFixture.config)
+                for _ in 0..<2 {
+                    let cached = engine.answer(request, renderer: renderer, config: GoldenFixture.config, cache: cache)
+                    #expect(cached.body == fresh.body, "\(renderer.id) \(fixture.name)")
+                    #expect(cached.status == fresh.status)
+                }
+            }
+        }
+        #expect(cache.count > 0)
+    }
+}
