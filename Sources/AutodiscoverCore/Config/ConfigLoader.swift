@@ -97,10 +97,10 @@ struct FileCollector: Sendable {
         defer { if canonical != nil { stack.removeLast() } }
 
         let doc: YAMLDocument
-        var tail: YAMLDocument?
+        var tails: [YAMLDocument] = []
         var tailDomains: [DomainItem] = []
         if let parts = FileCollector.parseInParallel(bytes) {
-            (doc, tail) = parts
+            (doc, tails) = parts
         } else {
             do {
                 doc = try YAMLParser().parse(bytes)
@@ -111,10 +111,11 @@ struct FileCollector: Sendable {
         }
         let docIndex = documents.count
         documents.append((name, doc))
-        if let tail {
+        for tail in tails {
             documents.append((name, tail))
             for pair in tail.mapping(tail.root) ?? [] {
-                tailDomains.append(DomainItem(pattern: pair.key, line: pair.line, node: pair.value, document: docIndex + 1))
+                tailDomains.append(
+                    DomainItem(pattern: pair.key, line: pair.line, node: pair.value, document: documents.count - 1))
             }
         }
         let root = doc.root
@@ -145,12 +146,15 @@ struct FileCollector: Sendable {
                     }
                 }
             case "domains":
+                // With a split file the head's `domains:` is empty (null); its entries are in the tails.
+                defer {
+                    domains += tailDomains
+                    tailDomains = []
+                }
                 guard !doc.isNull(pair.value), let entries = reader.pairs(pair.value, "domains") else { break }
                 for domain in entries {
                     domains.append(DomainItem(pattern: domain.key, line: domain.line, node: domain.value, document: docIndex))
                 }
-                domains += tailDomains
-                tailDomains = []
             case "templates":
                 templates += reader.templates(pair.value, "templates")
             case "include":
@@ -185,16 +189,33 @@ struct FileCollector: Sendable {
         }
     }
 
-    /// Parses a large file as two halves on two threads (see ``YAMLSplitter``); nil to parse it whole.
-    static func parseInParallel(_ bytes: [UInt8]) -> (YAMLDocument, YAMLDocument)? {
-        guard let (cut, tailLine) = YAMLSplitter.split(bytes) else { return nil }
+    /// Parses a large file on two threads (see ``YAMLSplitter``): the part before the `domains:` block
+    /// with libyaml, the block's two halves with ``FastBlockParser`` (or, when they are not of its simple
+    /// shape, the head and tail of the file with libyaml). Nil: parse the file whole.
+    ///
+    /// - Returns: the head document, and documents each holding a mapping of further domain entries.
+    static func parseInParallel(_ bytes: [UInt8]) -> (YAMLDocument, [YAMLDocument])? {
+        guard let split = YAMLSplitter.locate(bytes) else { return nil }
+        let fast = ParallelResults<YAMLDocument>(count: 3)
+        DispatchQueue.concurrentPerform(iterations: 3) { part in
+            switch part {
+            case 0: fast[0] = try? YAMLParser().parse(bytes, range: 0..<split.blockStart)
+            case 1:
+                fast[1] = FastBlockParser.parse(
+                    bytes, range: split.blockStart..<split.cut, firstLine: split.blockLine, indent: split.indent)
+            default:
+                fast[2] = FastBlockParser.parse(
+                    bytes, range: split.cut..<bytes.count, firstLine: split.cutLine, indent: split.indent)
+            }
+        }
+        if let head = fast[0], let first = fast[1], let second = fast[2] { return (head, [first, second]) }
         let results = ParallelResults<YAMLDocument>(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let range = part == 0 ? 0..<cut : cut..<bytes.count
-            results[part] = try? YAMLParser().parse(bytes, range: range, lineOffset: part == 0 ? 0 : tailLine - 1)
+            let range = part == 0 ? 0..<split.cut : split.cut..<bytes.count
+            results[part] = try? YAMLParser().parse(bytes, range: range, lineOffset: part == 0 ? 0 : split.cutLine - 1)
         }
         guard let head = results[0], let tail = results[1], tail.kind(tail.root) == .mapping else { return nil }
-        return (head, tail)
+        return (head, [tail])
     }
 
     private func notInInclude(_ reader: NodeReader, _ pair: YAMLPair) {

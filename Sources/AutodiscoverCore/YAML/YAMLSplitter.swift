@@ -17,15 +17,31 @@ enum YAMLSplitter {
     /// Files smaller than this are parsed in one piece.
     static let minimumSize = 1 << 20
 
+    /// Where the file divides: the `domains:` block starts at byte `blockStart` (line `blockLine`), its
+    /// entries are indented by `indent`, and `cut` (line `cutLine`) starts an entry near its middle.
+    struct Split: Equatable {
+        var blockStart: Int
+        var blockLine: Int
+        var indent: Int
+        var cut: Int
+        var cutLine: Int
+    }
+
     /// The cut: bytes `0..<cut` are the head, `cut..<count` the tail, whose first line is `tailLine`.
     static func split(_ bytes: [UInt8]) -> (cut: Int, tailLine: Int)? {
+        locate(bytes).map { ($0.cut, $0.cutLine) }
+    }
+
+    /// Finds the `domains:` block and a cut near its middle, or nil when the file does not qualify.
+    static func locate(_ bytes: [UInt8]) -> Split? {
         guard bytes.count >= minimumSize else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer -> (Int, Int)? in
+        return bytes.withUnsafeBufferPointer { buffer -> Split? in
             let count = buffer.count
             var lineStart = 0
             var line = 1
             var blockIndent = -1  // -1: before `domains:`, 0: just after it, n: inside
             var blockStart = 0
+            var blockLine = 0
             var candidates: [(offset: Int, line: Int)] = []
             while lineStart < count {
                 let base = buffer.baseAddress!
@@ -41,6 +57,7 @@ enum YAMLSplitter {
                         if indent == 0 && isDomainsKey(buffer, lineStart, lineEnd) {
                             blockIndent = 0
                             blockStart = lineEnd + 1
+                            blockLine = line + 1
                         }
                     } else if blockIndent == 0 {
                         guard indent > 0, first != UInt8(ascii: "-") else { return nil }
@@ -59,7 +76,7 @@ enum YAMLSplitter {
             let middle = blockStart + (count - blockStart) / 2
             let best = candidates.min { abs($0.offset - middle) < abs($1.offset - middle) }!
             guard best.offset > blockStart else { return nil }
-            return (best.offset, best.line)
+            return Split(blockStart: blockStart, blockLine: blockLine, indent: blockIndent, cut: best.offset, cutLine: best.line)
         }
     }
 

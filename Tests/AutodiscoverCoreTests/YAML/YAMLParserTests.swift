@@ -44,3 +44,97 @@ struct YAMLParserTests {
         #expect(YAMLSplitter.split(Array(text.utf8)) == nil)
     }
 }
+
+@Suite("Fast block parser")
+struct FastBlockParserTests {
+    /// A domains block using everything the fast parser accepts.
+    static let block = """
+        domains:
+          example.com:
+            display_name: Example Inc.
+            imap: { host: imap.example.com, port: 993, socket: SSL }
+            pop3: {host: pop.example.com,port: 995}
+            smtp: { host: smtp.example.com, port: 587, socket: STARTTLS }   # submission
+            activesync: { url: "https://mail.example.com/Microsoft-Server-ActiveSync" }
+
+          # a comment between entries
+          "*.wild.example":
+            display_name: "Quoted \\"name\\" with \\u00e9 and \\\\ slash"
+            provider: hostco
+          'single.example':
+            display_name: 'it''s single'
+            caldav: "https://dav.example/"
+            pop3: ~
+            smtp:
+          bücher.example:
+            display_name: Bücher#1 and more
+            imap: { host: "imap.bücher.example", username: "%EMAILLOCALPART%" }
+          empty.example: {}
+        """
+
+    static func compare(_ text: String) throws -> (fast: YAMLDocument?, slow: YAMLDocument) {
+        let bytes = Array(text.utf8)
+        let start = bytes.firstIndex(of: UInt8(ascii: "\n"))! + 1
+        let fast = FastBlockParser.parse(bytes, range: start..<bytes.count, firstLine: 2, indent: 2)
+        let slow = try YAMLParser().parse(bytes, range: start..<bytes.count, lineOffset: 1)
+        return (fast, slow)
+    }
+
+    static func flatten(_ document: YAMLDocument, _ node: YAMLNode) -> [String] {
+        let head = "\(document.kind(node)) L\(document.line(node)) C\(document.column(node))"
+        if let pairs = document.mapping(node) {
+            return [head] + pairs.flatMap { ["key \($0.key) L\($0.line)"] + flatten(document, $0.value) }
+        }
+        if let items = document.sequence(node) { return [head] + items.flatMap { flatten(document, $0) } }
+        return [head + " '\(document.scalar(node) ?? "")'"]
+    }
+
+    @Test("Builds the same nodes as libyaml")
+    func sameAsLibyaml() throws {
+        let (fast, slow) = try Self.compare(Self.block)
+        let parsed = try #require(fast)
+        #expect(Self.flatten(parsed, parsed.root) == Self.flatten(slow, slow.root))
+    }
+
+    @Test(
+        "Gives up on anything outside its shape",
+        arguments: [
+            "domains:\n  a.example:\n    smtp:\n      - { host: x }\n",
+            "domains:\n  a.example: &anchor\n    imap: x\n",
+            "domains:\n  a.example:\n    imap: *alias\n",
+            "domains:\n  a.example:\n    display_name: |\n      block\n",
+            "domains:\n  a.example:\n    display_name: \"multi\n      line\"\n",
+            "domains:\n  a.example:\n    imap: { host: x,\n      port: 1 }\n",
+            "domains:\n  a.example:\n\timap: x\n",
+            "domains:\n  a.example:\n    imap: !!str x\n",
+            "domains:\n  a.example:\n    imap: a: b\n",
+            "domains:\n  a.example:\n    imap: [x, y]\n",
+        ])
+    func givesUp(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        let start = bytes.firstIndex(of: UInt8(ascii: "\n"))! + 1
+        #expect(FastBlockParser.parse(bytes, range: start..<bytes.count, firstLine: 2, indent: 2) == nil)
+    }
+
+    @Test("A generated 30,000-domain file loads the same through the fast path as whole")
+    func generatedFileLoadsTheSame() throws {
+        var text = "providers:\n  hostco: { imap: imap.hostco.example }\ndomains:\n"
+        for index in 0..<30_000 {
+            text += "  d\(index).example.org:\n    display_name: Customer \(index)\n"
+            text += "    imap: { host: imap.d\(index).example.org, port: \(index % 2 == 0 ? 993 : 143), socket: \(index % 2 == 0 ? "SSL" : "STARTTLS") }\n"
+            if index % 3 == 0 { text += "    activesync: { url: \"https://mail.d\(index).example.org/Microsoft-Server-ActiveSync\" }\n" }
+            if index % 5 == 0 { text += "    provider: hostco\n" }
+        }
+        let bytes = Array(text.utf8)
+        let parts = try #require(FileCollector.parseInParallel(bytes))
+        #expect(parts.1.count == 2)  // both halves went through the fast parser
+        let fast = try ConfigLoader().load(path: TestSupport.temporaryFile(text))
+        #expect(fast.domains.count == 30_000)
+        let whole = try YAMLParser().parse(bytes)
+        let domainsNode = try #require(whole.mapping(whole.root)?.first { $0.key == "domains" }?.value)
+        let expectedLines = try #require(whole.mapping(domainsNode)).map(\.line)
+        #expect(fast.domains.map(\.line) == expectedLines)
+        #expect(fast.domains[29_999].imap.first?.port == 143)
+        #expect(fast.domains[3].activeSync?.host == "mail.d3.example.org")
+    }
+}
