@@ -74,6 +74,10 @@ let package = Package(
             exclude: ["Fixtures", "Golden"]
         ),
         .testTarget(
+            name: "AutodiscoverCLITests",
+            dependencies: ["autodiscover"]
+        ),
+        .testTarget(
             name: "AutodiscoverServerTests",
             dependencies: [
                 "AutodiscoverCore",

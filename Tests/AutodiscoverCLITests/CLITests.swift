@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `autodiscover` executable, run as a user runs it.
+@Suite("Command line")
+struct CLITests {
+    static let root: String = {
+        var url = URL(fileURLWithPath: "\(#filePath)")
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The built executable next to the test bundle.
+    static let executable: String = {
+        let bundle = Bundle.main.bundleURL.deletingLastPathComponent()
+        for candidate in [bundle.appendingPathComponent("autodiscover"), bundle.deletingLastPathComponent().appendingPathComponent("autodiscover")]
+        where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate.path
+        }
+        return root + "/.build/debug/autodiscover"
+    }()
+
+    /// Runs the executable in the repository root; returns exit code, standard output and standard error.
+    static func run(_ arguments: [String]) throws -> (code: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test("check exits 0 on the repository's config.yaml")
+    func checkValid() throws {
+        let result = try Self.run(["check"])
+        #expect(result.code == 0)
+        #expect(result.out.contains("config.yaml: OK"))
+    }
+
+    @Test("check exits 1 and lists every problem as file:line: key: message")
+    func checkBroken() throws {
+        let path = NSTemporaryDirectory() + "broken-\(UUID().uuidString).yaml"
+        try "domains:\n  a.example:\n    imap: { host: imap.a.example, port: 0 }\n    smpt: x\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let result = try Self.run(["check", "--config", path])
+        #expect(result.code == 1)
+        #expect(result.out.split(separator: "\n").map(String.init) == [
+            "\(path):3: domains.a.example.imap.port: must be between 1 and 65535, found 0",
+            "\(path):4: domains.a.example.smpt: unknown key; did you mean 'smtp'?",
+        ])
+    }
+
+    @Test("render prints the served bytes; an unknown domain exits 1 with the status")
+    func render() throws {
+        let outlook = try Self.run(["render", "--format", "outlook", "--email", "alice@example.com"])
+        #expect(outlook.code == 0)
+        #expect(outlook.out.hasPrefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Autodiscover"))
+        let unknown = try Self.run(["render", "--format", "thunderbird", "--email", "a@unknown.invalid"])
+        #expect(unknown.code == 1)
+        #expect(unknown.err.contains("status 404"))
+        let bad = try Self.run(["render", "--format", "nope", "--email", "a@example.com"])
+        #expect(bad.code != 0)
+        #expect(bad.err.contains("unknown format 'nope'"))
+    }
+
+    @Test("--version and --help answer")
+    func versionAndHelp() throws {
+        #expect(try Self.run(["--version"]).out.hasPrefix("0."))
+        let help = try Self.run(["serve", "--help"])
+        #expect(help.out.contains("--listen"))
+    }
+}
