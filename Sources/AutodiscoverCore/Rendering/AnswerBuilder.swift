@@ -53,6 +53,13 @@ public struct AnswerBuilder {
 
     /// `<name attr="value">` on its own line, then one level deeper.
     public mutating func open(_ name: String, _ attributes: [(String, String)] = []) {
+        startTag(name, attributes)
+        raw("\n")
+        depth += 1
+    }
+
+    /// An indented `<name attr="value">`, attribute values escaped.
+    private mutating func startTag(_ name: String, _ attributes: [(String, String)]) {
         indent()
         raw("<\(name)")
         for (key, value) in attributes {
@@ -60,8 +67,7 @@ public struct AnswerBuilder {
             text(value)
             raw("\"")
         }
-        raw(">\n")
-        depth += 1
+        raw(">")
     }
 
     /// `<name attribute="…">` with a request value as the attribute, then one level deeper.
@@ -82,14 +88,7 @@ public struct AnswerBuilder {
 
     /// `<name>text</name>` with the text escaped.
     public mutating func element(_ name: String, _ content: String, _ attributes: [(String, String)] = []) {
-        indent()
-        raw("<\(name)")
-        for (key, value) in attributes {
-            raw(" \(key)=\"")
-            text(value)
-            raw("\"")
-        }
-        raw(">")
+        startTag(name, attributes)
         text(content)
         raw("</\(name)>\n")
     }

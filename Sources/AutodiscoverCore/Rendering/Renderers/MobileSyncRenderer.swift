@@ -55,20 +55,7 @@ public struct MobileSyncRenderer: Renderer {
     }
 
     public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
-        let namespace = POXNamespace.mobileSyncResponse
-        switch error {
-        case .notFound:
-            return POXNamespace.errorDocument(
-                code: 500, message: "The email address can't be found.", responseNamespace: namespace, status: 404)
-        case .badRequest(.unsupportedSchema):
-            return POXNamespace.errorDocument(
-                code: 601, message: "The requested schema is not available.", responseNamespace: namespace,
-                status: 200)
-        case .badRequest:
-            return POXNamespace.errorDocument(code: 600, message: "Invalid Request", responseNamespace: namespace, status: 400)
-        case .methodNotAllowed:
-            return POXNamespace.errorDocument(code: 600, message: "Invalid Request", responseNamespace: namespace, status: 405)
-        }
+        POXNamespace.errorAnswer(error, responseNamespace: POXNamespace.mobileSyncResponse)
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

@@ -86,18 +86,7 @@ public struct OutlookPOXRenderer: Renderer {
     }
 
     public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
-        switch error {
-        case .notFound:
-            return POXNamespace.errorDocument(
-                code: 500, message: "The email address can't be found.", responseNamespace: nil, status: 404)
-        case .badRequest(.unsupportedSchema):
-            return POXNamespace.errorDocument(
-                code: 601, message: "The requested schema is not available.", responseNamespace: nil, status: 200)
-        case .badRequest:
-            return POXNamespace.errorDocument(code: 600, message: "Invalid Request", responseNamespace: nil, status: 400)
-        case .methodNotAllowed:
-            return POXNamespace.errorDocument(code: 600, message: "Invalid Request", responseNamespace: nil, status: 405)
-        }
+        POXNamespace.errorAnswer(error, responseNamespace: nil)
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

@@ -30,6 +30,24 @@ enum POXNamespace {
         return PreparedAnswer(status: status, contentType: contentType, segments: xml.finish())
     }
 
+    /// The error document for an ``AnswerError``, with `Response` in `responseNamespace` when given.
+    static func errorAnswer(_ error: AnswerError, responseNamespace: String?) -> PreparedAnswer {
+        switch error {
+        case .notFound:
+            return errorDocument(
+                code: 500, message: "The email address can't be found.", responseNamespace: responseNamespace,
+                status: 404)
+        case .badRequest(.unsupportedSchema):
+            return errorDocument(
+                code: 601, message: "The requested schema is not available.", responseNamespace: responseNamespace,
+                status: 200)
+        case .badRequest:
+            return errorDocument(code: 600, message: "Invalid Request", responseNamespace: responseNamespace, status: 400)
+        case .methodNotAllowed:
+            return errorDocument(code: 600, message: "Invalid Request", responseNamespace: responseNamespace, status: 405)
+        }
+    }
+
     /// Reads a POX request body: the address and which response schema the client wants.
     static func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading {
         // Delta Chat (and Outlook's http probe) GET the path without a body: answer for the Host's domain.
