@@ -17,6 +17,7 @@ struct ChannelConfigurator: Sendable {
     /// Cleartext: HTTP/1.1 and h2c (prior knowledge) on one port.
     func configureCleartext(_ channel: any Channel) throws {
         let sniffer = PrefaceSniffer(
+            timeout: limits.headerTimeout,
             http1: { channel in try self.configureHTTP1(channel) },
             http2: { channel in try self.configureHTTP2(channel) })
         try channel.pipeline.syncOperations.addHandler(sniffer)
@@ -40,6 +41,8 @@ struct ChannelConfigurator: Sendable {
     func configureHTTP1(_ channel: any Channel) throws {
         let limits = self.limits
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(
+            HeaderTimeoutHandler(headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout))
         try channel.pipeline.syncOperations.addHandler(
             HTTPHandler(responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes))
     }

@@ -13,11 +13,27 @@ final class PrefaceSniffer: ChannelInboundHandler, RemovableChannelHandler {
 
     private let configureHTTP1: (any Channel) throws -> Void
     private let configureHTTP2: (any Channel) throws -> Void
+    private let timeout: TimeAmount
     private var buffered: ByteBuffer?
+    private var timer: Scheduled<Void>?
 
-    init(http1: @escaping (any Channel) throws -> Void, http2: @escaping (any Channel) throws -> Void) {
+    /// - Parameter timeout: a connection that has not sent enough to decide by then is closed.
+    init(
+        timeout: Duration, http1: @escaping (any Channel) throws -> Void, http2: @escaping (any Channel) throws -> Void
+    ) {
+        self.timeout = TimeAmount(timeout)
         configureHTTP1 = http1
         configureHTTP2 = http2
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: timeout) { loopBound.value.close(promise: nil) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -1,0 +1,84 @@
+import AutodiscoverCore
+import AutodiscoverServer
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Connection timeouts", .serialized)
+struct TimeoutTests {
+    static let yaml = """
+        server:
+          limits: { header_timeout: 300ms, idle_timeout: 300ms }
+        domains:
+          example.com: { imap: imap.example.com }
+        """
+
+    /// Connects, sends `bytes`, and reads until the server closes; returns what came back, or nil if the
+    /// connection was still open after `limit` seconds (a receive timeout, not a sleep).
+    static func sendAndAwaitClose(port: Int, _ bytes: String, limit: Int = 5) -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        var timeout = timeval(tv_sec: limit, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = bytes.withCString { send(fd, $0, strlen($0), 0) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count == 0 { return String(decoding: received, as: UTF8.self) }  // closed by the server
+            if count < 0 { return nil }  // still open when the limit passed
+            received += buffer[0..<count]
+        }
+    }
+
+    @Test("A request head that never completes is closed after header_timeout; others are served")
+    func slowHeaders() async throws {
+        try await ServerHarness.withServer(Self.yaml) { server in
+            let port = server.port
+            let result = await withCheckedContinuation { continuation in
+                BlockingThread.start {
+                    continuation.resume(returning: Self.sendAndAwaitClose(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "))
+                }
+            }
+            #expect(result == "")
+            #expect(await ServerHarness.curl(["http://127.0.0.1:\(port)/healthz"]).status == 200)
+        }
+    }
+
+    @Test("A connection that sends too little to tell HTTP/1.1 from HTTP/2 is closed")
+    func silentConnection() async throws {
+        try await ServerHarness.withServer(Self.yaml) { server in
+            let port = server.port
+            let result = await withCheckedContinuation { continuation in
+                BlockingThread.start { continuation.resume(returning: Self.sendAndAwaitClose(port: port, "PRI * HT")) }
+            }
+            #expect(result == "")
+        }
+    }
+
+    @Test("An idle keep-alive connection is closed after the idle timeout")
+    func idleKeepAlive() async throws {
+        try await ServerHarness.withServer(Self.yaml) { server in
+            let port = server.port
+            let result = await withCheckedContinuation { continuation in
+                BlockingThread.start {
+                    continuation.resume(
+                        returning: Self.sendAndAwaitClose(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
+                }
+            }
+            #expect(result?.hasPrefix("HTTP/1.1 200 OK") == true)
+            #expect(result?.hasSuffix("ok\n") == true)
+        }
+    }
+}
