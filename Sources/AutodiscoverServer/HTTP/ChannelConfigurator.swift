@@ -18,8 +18,8 @@ struct ChannelConfigurator: Sendable {
     func configureCleartext(_ channel: any Channel) throws {
         let sniffer = PrefaceSniffer(
             timeout: limits.headerTimeout,
-            http1: { channel in try self.configureHTTP1(channel) },
-            http2: { channel in try self.configureHTTP2(channel) })
+            http1: { channel in try self.configureHTTP1(channel, secure: false) },
+            http2: { channel in try self.configureHTTP2(channel, secure: false) })
         try channel.pipeline.syncOperations.addHandler(sniffer)
     }
 
@@ -29,25 +29,27 @@ struct ChannelConfigurator: Sendable {
         let negotiation = ApplicationProtocolNegotiationHandler { result, channel in
             channel.eventLoop.makeCompletedFuture {
                 if case .negotiated("h2") = result {
-                    try self.configureHTTP2(channel)
+                    try self.configureHTTP2(channel, secure: true)
                 } else {
-                    try self.configureHTTP1(channel)
+                    try self.configureHTTP1(channel, secure: true)
                 }
             }
         }
         try channel.pipeline.syncOperations.addHandler(negotiation)
     }
 
-    func configureHTTP1(_ channel: any Channel) throws {
+    func configureHTTP1(_ channel: any Channel, secure: Bool) throws {
         let limits = self.limits
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
         try channel.pipeline.syncOperations.addHandler(
             HeaderTimeoutHandler(headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout))
         try channel.pipeline.syncOperations.addHandler(
-            HTTPHandler(responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes))
+            HTTPHandler(
+                responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes,
+                secure: secure))
     }
 
-    func configureHTTP2(_ channel: any Channel) throws {
+    func configureHTTP2(_ channel: any Channel, secure: Bool) throws {
         let limits = self.limits
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
@@ -66,7 +68,8 @@ struct ChannelConfigurator: Sendable {
                 try streamChannel.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 try streamChannel.pipeline.syncOperations.addHandler(
                     HTTPHandler(
-                        responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes))
+                        responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes,
+                        secure: secure))
             }
         }
         try channel.pipeline.syncOperations.addHandler(HalfClosureHandler())

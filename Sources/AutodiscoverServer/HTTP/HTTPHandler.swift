@@ -20,12 +20,15 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     private let accessLog: Bool
     private let maxBodyBytes: Int
+    /// True on the TLS listener (the scheme logged when no trusted proxy says otherwise).
+    private let secure: Bool
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var rejected = false
     private var started: UInt64 = 0
 
-    init(responder: RequestResponder, logger: Logger, accessLog: Bool, maxBodyBytes: Int) {
+    init(responder: RequestResponder, logger: Logger, accessLog: Bool, maxBodyBytes: Int, secure: Bool) {
+        self.secure = secure
         self.responder = responder
         self.logger = logger
         self.accessLog = accessLog
@@ -102,6 +105,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let client = ClientFamily(userAgent: requestHead.headers.first(name: "user-agent"))
         responder.metrics.request(renderer: reply.label, status: Int(reply.status.code), client: client, nanoseconds: elapsed)
         if accessLog {
+            let (remote, scheme) = origin(of: requestHead, context: context)
             logger.info(
                 "request",
                 metadata: [
@@ -114,8 +118,28 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     "bytes": "\(reply.omitBody ? 0 : reply.body.count)",
                     "duration_us": "\(elapsed / 1000)",
                     "client": "\(client.rawValue)",
+                    "remote": "\(remote)",
+                    "scheme": "\(scheme)",
                 ])
         }
+    }
+
+    /// The client's address and scheme: `X-Forwarded-For` (first entry) and `X-Forwarded-Proto` when the
+    /// peer is a trusted proxy, else the peer's own address and the listener's scheme.
+    private func origin(of head: HTTPRequestHead, context: ChannelHandlerContext) -> (String, String) {
+        let peer = context.channel.remoteAddress?.ipAddress ?? "-"
+        var scheme = secure ? "https" : "http"
+        var remote = peer
+        let proxies = responder.store.current.config.server.trustedProxies
+        if let bytes = IPAddressBytes.parse(peer), proxies.contains(where: { $0.contains(bytes) }) {
+            if let forwarded = head.headers.first(name: "x-forwarded-for")?.split(separator: ",").first {
+                remote = forwarded.trimmingPrefix(" ").trimmingSuffixSpaces().description
+            }
+            if let proto = head.headers.first(name: "x-forwarded-proto"), proto == "http" || proto == "https" {
+                scheme = proto
+            }
+        }
+        return (remote, scheme)
     }
 
     /// The path without its query: queries carry addresses, which are logged only at debug level.
