@@ -27,6 +27,6 @@ if [ -d scripts/system-tests ]; then
     echo "-- $test"
     if bash "$test" .build/release/autodiscover; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   done
-  echo "system tests: $passed passed, $failed failed"
+  echo "system-tests: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 fi

@@ -18,7 +18,7 @@ struct TimeoutTests {
 
     /// Connects, sends `bytes`, and reads until the server closes; returns what came back, or nil if the
     /// connection was still open after `limit` seconds (a receive timeout, not a sleep).
-    static func sendAndAwaitClose(port: Int, _ bytes: String, limit: Int = 5) -> String? {
+    static func sendAndAwaitClose(port: Int, _ bytes: String, extra: [UInt8] = [], limit: Int = 5) -> String? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -32,6 +32,7 @@ struct TimeoutTests {
         var timeout = timeval(tv_sec: limit, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = bytes.withCString { send(fd, $0, strlen($0), 0) }
+        if !extra.isEmpty { _ = extra.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -79,6 +80,26 @@ struct TimeoutTests {
             }
             #expect(result?.hasPrefix("HTTP/1.1 200 OK") == true)
             #expect(result?.hasSuffix("ok\n") == true)
+        }
+    }
+}
+
+@Suite("HTTP/2 idle timeout", .serialized)
+struct HTTP2IdleTests {
+    @Test("An idle h2c connection is closed after the idle timeout")
+    func idleHTTP2() async throws {
+        try await ServerHarness.withServer(TimeoutTests.yaml) { server in
+            let port = server.port
+            // The connection preface and an empty SETTINGS frame, then nothing.
+            let preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+            let result = await withCheckedContinuation { continuation in
+                BlockingThread.start {
+                    continuation.resume(
+                        returning: TimeoutTests.sendAndAwaitClose(port: port, preface, extra: [0, 0, 0, 4, 0, 0, 0, 0, 0]))
+                }
+            }
+            // Closed (the server's SETTINGS and GOAWAY may come first), not left open.
+            #expect(result != nil)
         }
     }
 }

@@ -207,7 +207,6 @@ extension NodeReader {
         case .quotedScalar, .mapping:
             return false
         }
-        return false
     }
 
     private func mailServers(_ node: YAMLNode, _ path: ConfigPath) -> [MailServerEntry] {

@@ -58,6 +58,8 @@ struct ChannelConfigurator: Sendable {
             HTTP2Setting(parameter: .maxFrameSize, value: 1 << 14),
         ]
         let stream = NIOHTTP2Handler.StreamConfiguration()
+        // An HTTP/2 connection with no frames either way for idle_timeout is closed (see HalfClosureHandler).
+        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: TimeAmount(limits.idleTimeout)))
         let responder = self.responder
         let logger = self.logger
         let accessLog = self.accessLog

@@ -99,7 +99,25 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if close {
             let channel = context.channel
-            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+            let http1 = requestHead.version.major == 1
+            done.futureResult.whenComplete { _ in
+                guard http1 else {
+                    channel.close(promise: nil)
+                    return
+                }
+                // Closing at once while the client still sends its body would make the kernel reset the
+                // connection and could destroy the 413 before the client reads it: close our side, ignore
+                // what still arrives, and close fully after a grace period.
+                let closedOutput = channel.eventLoop.makePromise(of: Void.self)
+                channel.close(mode: .output, promise: closedOutput)
+                closedOutput.futureResult.whenComplete { result in
+                    if case .failure = result {
+                        channel.close(promise: nil)
+                    } else {
+                        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+                    }
+                }
+            }
         }
         let elapsed = Int64(Self.monotonicNanoseconds() &- started)
         let client = ClientFamily(userAgent: requestHead.headers.first(name: "user-agent"))
