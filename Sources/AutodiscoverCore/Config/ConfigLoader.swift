@@ -63,7 +63,6 @@ struct FileCollector: Sendable {
     private var loaded: Set<String> = []
 
     static let rootKeys = ["server", "signing", "providers", "domains", "templates", "include"]
-    static let includedKeys = ["providers", "domains", "templates", "include"]
 
     mutating func loadFile(_ path: String, from includer: (file: String, line: Int, path: String)?) {
         let canonical = FileSystem.canonical(path)
