@@ -154,6 +154,24 @@ struct EndpointTests {
         }
     }
 
+    @Test(
+        "A request target or header block over its limit gets 414 or 431",
+        arguments: [["--http1.1"], ["--http2-prior-knowledge"]])
+    func headLimits(flags: [String]) async throws {
+        try await ServerHarness.withServer { server in
+            let base = "http://127.0.0.1:\(server.port)/mail/config-v1.1.xml?emailaddress=a@example.com"
+            let longQuery = await ServerHarness.curl(flags + [base + "&x=" + String(repeating: "a", count: 9_000)])
+            #expect(longQuery.status == 414)
+            let bigHeaders = await ServerHarness.curl(
+                flags + ["-H", "X-Big: " + String(repeating: "b", count: 17_000), base])
+            // HTTP/2 cannot skip an HPACK block: a header list over the advertised size ends the connection
+            // (GOAWAY); HTTP/1.1 gets a 431 answer.
+            #expect(bigHeaders.status == (flags == ["--http1.1"] ? 431 : 0))
+            let fine = await ServerHarness.curl(flags + ["-H", "X-Small: " + String(repeating: "c", count: 4_000), base])
+            #expect(fine.status == 200)
+        }
+    }
+
     @Test("A body over the limit gets 413")
     func bodyLimit() async throws {
         try await ServerHarness.withServer { server in

@@ -57,6 +57,25 @@ struct TimeoutTests {
         }
     }
 
+    @Test("A request body still arriving after request_timeout gets 408 and the connection is closed")
+    func slowBody() async throws {
+        let yaml = """
+            server:
+              limits: { request_timeout: 300ms }
+            domains:
+              example.com: { imap: imap.example.com }
+            """
+        try await ServerHarness.withServer(yaml) { server in
+            let port = server.port
+            let head = "POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<Auto"
+            let result = await withCheckedContinuation { continuation in
+                BlockingThread.start { continuation.resume(returning: Self.sendAndAwaitClose(port: port, head)) }
+            }
+            #expect(result?.hasPrefix("HTTP/1.1 408 Request Timeout") == true)
+            #expect(await ServerHarness.curl(["http://127.0.0.1:\(port)/healthz"]).status == 200)
+        }
+    }
+
     @Test("A connection that sends too little to tell HTTP/1.1 from HTTP/2 is closed")
     func silentConnection() async throws {
         try await ServerHarness.withServer(Self.yaml) { server in

@@ -22,9 +22,13 @@ server:
   trusted_proxies: ["127.0.0.1/32", "::1/128"]   # only these may set X-Forwarded-Host/-For/-Proto
   limits:
     max_body_bytes: 16384           # larger request bodies get 413
+    max_uri_bytes: 8192             # longer request targets (path + query) get 414
+    max_header_bytes: 16384         # larger header blocks get 431
     header_timeout: 10s             # durations: 500ms, 10s, 2m, 1h
     idle_timeout: 60s
+    request_timeout: 30s            # a request whose body is still arriving after this gets 408
     max_connections: 10000
+    max_concurrent_streams: 100     # per HTTP/2 connection
 
 # signing:                          # sign Apple .mobileconfig profiles (CMS)
 #   certificate: tls/signer.crt

@@ -66,12 +66,16 @@ extension NodeReader {
             pairs,
             allowed: [
                 "max_body_bytes", "header_timeout", "idle_timeout", "request_timeout", "max_connections",
-                "max_concurrent_streams",
+                "max_concurrent_streams", "max_uri_bytes", "max_header_bytes",
             ], path())
         for pair in pairs {
             switch pair.key {
             case "max_body_bytes":
                 if let value = int(pair.value, join(path(), pair.key), in: 256...(64 << 20)) { limits.maxBodyBytes = value }
+            case "max_uri_bytes":
+                if let value = int(pair.value, join(path(), pair.key), in: 256...(1 << 20)) { limits.maxURIBytes = value }
+            case "max_header_bytes":
+                if let value = int(pair.value, join(path(), pair.key), in: 1024...(1 << 20)) { limits.maxHeaderBytes = value }
             case "header_timeout":
                 if let value = duration(pair.value, join(path(), pair.key)) { limits.headerTimeout = value }
             case "idle_timeout":

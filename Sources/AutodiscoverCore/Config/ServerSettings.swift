@@ -28,11 +28,15 @@ public struct TLSSettings: Sendable, Equatable {
 public struct Limits: Sendable, Equatable {
     /// Largest request body accepted; bigger gets 413. Defaults to 16 KiB (real POX requests are under 1 KiB).
     public var maxBodyBytes = 16_384
+    /// Longest request target (path and query); longer gets 414. Defaults to 8 KiB.
+    public var maxURIBytes = 8_192
+    /// Largest request header block (names and values, the target excluded); bigger gets 431. Defaults to 16 KiB.
+    public var maxHeaderBytes = 16_384
     /// Time allowed to send the request head. Defaults to 10 s.
     public var headerTimeout: Duration = .seconds(10)
     /// Time an idle keep-alive connection stays open. Defaults to 60 s.
     public var idleTimeout: Duration = .seconds(60)
-    /// Time allowed for a whole request. Defaults to 30 s.
+    /// Time allowed for a whole request, head to last body byte; slower gets 408. Defaults to 30 s.
     public var requestTimeout: Duration = .seconds(30)
     /// Open connections at most; more are closed at once. Defaults to 10,000.
     public var maxConnections = 10_000

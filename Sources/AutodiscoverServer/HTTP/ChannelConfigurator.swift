@@ -45,7 +45,7 @@ struct ChannelConfigurator: Sendable {
             HeaderTimeoutHandler(headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout))
         try channel.pipeline.syncOperations.addHandler(
             HTTPHandler(
-                responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes,
+                responder: responder, logger: logger, accessLog: accessLog, limits: limits,
                 secure: secure))
     }
 
@@ -54,11 +54,11 @@ struct ChannelConfigurator: Sendable {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: limits.maxConcurrentStreams),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: 16_384),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: limits.maxHeaderBytes),
             HTTP2Setting(parameter: .maxFrameSize, value: 1 << 14),
         ]
         let stream = NIOHTTP2Handler.StreamConfiguration()
-        // An HTTP/2 connection with no frames either way for idle_timeout is closed (see HalfClosureHandler).
+        // An HTTP/2 connection with no frames either way for idle_timeout is closed (see HTTP2ConnectionCloser).
         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: TimeAmount(limits.idleTimeout)))
         let responder = self.responder
         let logger = self.logger
@@ -70,10 +70,10 @@ struct ChannelConfigurator: Sendable {
                 try streamChannel.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 try streamChannel.pipeline.syncOperations.addHandler(
                     HTTPHandler(
-                        responder: responder, logger: logger, accessLog: accessLog, maxBodyBytes: limits.maxBodyBytes,
+                        responder: responder, logger: logger, accessLog: accessLog, limits: limits,
                         secure: secure))
             }
         }
-        try channel.pipeline.syncOperations.addHandler(HalfClosureHandler())
+        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionCloser())
     }
 }

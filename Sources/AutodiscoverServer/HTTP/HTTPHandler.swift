@@ -7,11 +7,12 @@ import NIOHTTP1
 import Glibc
 #endif
 
-/// Collects one request (head and body, within the size limit) and writes the responder's reply.
+/// Collects one request (head and body, within the limits) and writes the responder's reply.
 ///
 /// Serves HTTP/1.1 directly and HTTP/2 streams through `HTTP2FramePayloadToHTTP1ServerCodec`.
-/// A body over `max_body_bytes` gets 413 at once and the connection (or stream) is closed without
-/// reading the rest.
+/// A request target over `max_uri_bytes` gets 414, a header block over `max_header_bytes` 431, a body over
+/// `max_body_bytes` 413 at once, and a request still incomplete after `request_timeout` 408; each of these
+/// closes the connection (or stream) without reading the rest.
 final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -19,20 +20,21 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let responder: RequestResponder
     private let logger: Logger
     private let accessLog: Bool
-    private let maxBodyBytes: Int
+    private let limits: Limits
     /// True on the TLS listener (the scheme logged when no trusted proxy says otherwise).
     private let secure: Bool
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var rejected = false
     private var started: UInt64 = 0
+    private var requestTimer: Scheduled<Void>?
 
-    init(responder: RequestResponder, logger: Logger, accessLog: Bool, maxBodyBytes: Int, secure: Bool) {
+    init(responder: RequestResponder, logger: Logger, accessLog: Bool, limits: Limits, secure: Bool) {
         self.secure = secure
         self.responder = responder
         self.logger = logger
         self.accessLog = accessLog
-        self.maxBodyBytes = maxBodyBytes
+        self.limits = limits
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -42,19 +44,34 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             body.removeAll(keepingCapacity: true)
             rejected = false
             started = Self.monotonicNanoseconds()
-            if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init), length > maxBodyBytes {
-                reject(context: context, requestHead)
+            if requestHead.uri.utf8.count > limits.maxURIBytes {
+                reject(.uriTooLong, "Request target longer than \(limits.maxURIBytes) bytes\n", requestHead, context)
+            } else if Self.headerBytes(requestHead.headers) > limits.maxHeaderBytes {
+                reject(
+                    .requestHeaderFieldsTooLarge, "Request headers larger than \(limits.maxHeaderBytes) bytes\n",
+                    requestHead, context)
+            } else if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init),
+                length > limits.maxBodyBytes
+            {
+                reject(.payloadTooLarge, "Request body larger than \(limits.maxBodyBytes) bytes\n", requestHead, context)
+            } else if requestHead.headers.contains(name: "content-length")
+                || requestHead.headers.contains(name: "transfer-encoding")
+            {
+                startRequestTimer(context: context)
             }
         case .body(var buffer):
             guard !rejected, let requestHead = head else { return }
-            if body.count + buffer.readableBytes > maxBodyBytes {
-                reject(context: context, requestHead)
+            if requestTimer == nil { startRequestTimer(context: context) }
+            if body.count + buffer.readableBytes > limits.maxBodyBytes {
+                reject(.payloadTooLarge, "Request body larger than \(limits.maxBodyBytes) bytes\n", requestHead, context)
                 return
             }
             body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
         case .end:
             guard !rejected, let requestHead = head else { return }
             head = nil
+            requestTimer?.cancel()
+            requestTimer = nil
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
             // The peer matters only for X-Forwarded-* (trusted proxies); skip the work otherwise.
@@ -67,15 +84,46 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func reject(context: ChannelHandlerContext, _ requestHead: HTTPRequestHead) {
+    /// A body still arriving `request_timeout` after the head began gets 408 (the head's own deadline is
+    /// HeaderTimeoutHandler's). Requests without a body never start the timer.
+    private func startRequestTimer(context: ChannelHandlerContext) {
+        requestTimer?.cancel()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let elapsed = Int64(Self.monotonicNanoseconds() &- started)
+        let remaining = max(TimeAmount(limits.requestTimeout).nanoseconds - elapsed, 0)
+        requestTimer = context.eventLoop.scheduleTask(in: .nanoseconds(remaining)) {
+            let (handler, context) = loopBound.value
+            guard !handler.rejected, let requestHead = handler.head else { return }
+            handler.reject(.requestTimeout, "Request not complete within the time allowed\n", requestHead, context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        requestTimer?.cancel()
+        requestTimer = nil
+    }
+
+    /// Bytes of header names and values, as counted against `max_header_bytes`.
+    static func headerBytes(_ headers: HTTPHeaders) -> Int {
+        var total = 0
+        for (name, value) in headers { total += name.utf8.count + value.utf8.count + 4 }
+        return total
+    }
+
+    /// Answers a request that broke a limit and closes the connection (HTTP/1.1) or stream (HTTP/2).
+    private func reject(
+        _ status: HTTPResponseStatus, _ message: String, _ requestHead: HTTPRequestHead, _ context: ChannelHandlerContext
+    ) {
         rejected = true
         head = nil
-        let text = Array("Request body larger than \(maxBodyBytes) bytes\n".utf8)
+        requestTimer?.cancel()
+        requestTimer = nil
+        let text = Array(message.utf8)
         let reply = RequestResponder.Reply(
-            status: .payloadTooLarge,
+            status: status,
             headers: HTTPHeaders([
                 ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(text.count)),
-                ("Connection", "close"),
+                ("Cache-Control", "no-store"), ("Connection", "close"),
             ]), body: text, label: "limit")
         write(reply, for: requestHead, context: context, close: true)
     }
