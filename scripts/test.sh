@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libyaml-dev libidn2-dev pkg-config python3 curl openssl)
+packages=(libyaml-dev libidn2-dev pkg-config python3 curl openssl nghttp2-client)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

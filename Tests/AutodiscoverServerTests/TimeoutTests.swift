@@ -18,7 +18,9 @@ struct TimeoutTests {
 
     /// Connects, sends `bytes`, and reads until the server closes; returns what came back, or nil if the
     /// connection was still open after `limit` seconds (a receive timeout, not a sleep).
-    static func sendAndAwaitClose(port: Int, _ bytes: String, extra: [UInt8] = [], limit: Int = 5) -> String? {
+    static func sendAndAwaitClose(
+        port: Int, _ bytes: String, extra: [UInt8] = [], limit: Int = 5, halfClose: Bool = false
+    ) -> String? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -33,6 +35,7 @@ struct TimeoutTests {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = bytes.withCString { send(fd, $0, strlen($0), 0) }
         if !extra.isEmpty { _ = extra.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } }
+        if halfClose { shutdown(fd, Int32(SHUT_WR)) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -73,6 +76,34 @@ struct TimeoutTests {
             }
             #expect(result?.hasPrefix("HTTP/1.1 408 Request Timeout") == true)
             #expect(await ServerHarness.curl(["http://127.0.0.1:\(port)/healthz"]).status == 200)
+        }
+    }
+
+    @Test(
+        "Connection: close and HTTP/1.0 get their answer and the server closes at once",
+        arguments: [
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "GET /healthz HTTP/1.0\r\n\r\n",
+        ])
+    func closeAfterAnswer(request: String) async throws {
+        try await Self.expectAnswerThenClose(request, halfClose: false)
+    }
+
+    @Test("A client that half-closes after its request gets the answer, then the server closes")
+    func halfCloseAfterRequest() async throws {
+        try await Self.expectAnswerThenClose("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", halfClose: true)
+    }
+
+    static func expectAnswerThenClose(_ request: String, halfClose: Bool) async throws {
+        // The default idle timeout is 60 s; a close within the 5-s receive limit is the server honouring the request.
+        try await ServerHarness.withServer { server in
+            let port = server.port
+            let result = await withCheckedContinuation { continuation in
+                BlockingThread.start {
+                    continuation.resume(returning: Self.sendAndAwaitClose(port: port, request, halfClose: halfClose))
+                }
+            }
+            #expect(result?.contains(" 200 OK\r\n") == true)
+            #expect(result?.hasSuffix("ok\n") == true)
         }
     }
 

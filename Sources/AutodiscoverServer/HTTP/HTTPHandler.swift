@@ -28,6 +28,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var rejected = false
     private var started: UInt64 = 0
     private var requestTimer: Scheduled<Void>?
+    /// The last response's write, so a peer's half-close can close the connection once it is out.
+    private var lastWrite: EventLoopFuture<Void>?
 
     init(responder: RequestResponder, logger: Logger, accessLog: Bool, limits: Limits, secure: Bool) {
         self.secure = secure
@@ -98,6 +100,22 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Cleartext HTTP/1.1 connections allow half-closure (so a client may send its request and then FIN):
+    /// when the peer has finished sending, close as soon as the last answer is written. Left open, every
+    /// connection a client closes would count against `max_connections` until the idle timeout.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, event == .inputClosed else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        let channel = context.channel
+        if let lastWrite {
+            lastWrite.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         requestTimer?.cancel()
         requestTimer = nil
@@ -145,7 +163,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let done = context.writeAndFlushPromise()
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
-        if close {
+        lastWrite = done.futureResult
+        if !close && !keepAlive && requestHead.version.major == 1 {
+            // `Connection: close` or HTTP/1.0 without keep-alive: the whole request was read, close at once.
+            let channel = context.channel
+            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        } else if close {
             let channel = context.channel
             let http1 = requestHead.version.major == 1
             done.futureResult.whenComplete { _ in
