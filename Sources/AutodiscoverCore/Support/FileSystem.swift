@@ -8,14 +8,16 @@ import Darwin
 
 /// The few file-system calls the core needs, without Foundation.
 public enum FileSystem {
-    /// Reads a whole file, or returns the `strerror` text of why it could not.
+    /// Reads a whole regular file, or returns why it could not. Devices, FIFOs and sockets are refused
+    /// without reading (opened non-blocking, so a FIFO with no writer cannot hang a load).
     public static func read(_ path: String) -> Result<[UInt8], FileError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return .failure(FileError(path: path, errno: errno)) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .failure(FileError(path: path, errno: errno)) }
         if (info.st_mode & S_IFMT) == S_IFDIR { return .failure(FileError(path: path, errno: EISDIR)) }
+        if (info.st_mode & S_IFMT) != S_IFREG { return .failure(FileError(path: path, errno: 0)) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(info.st_size) + 1)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -79,6 +81,7 @@ public enum FileSystem {
 /// A file that could not be read.
 public struct FileError: Error, Sendable, CustomStringConvertible {
     public var path: String
+    /// 0 when the path exists but is not a regular file.
     public var errno: Int32
-    public var description: String { String(cString: strerror(errno)) }
+    public var description: String { errno == 0 ? "not a regular file" : String(cString: strerror(errno)) }
 }

@@ -1,4 +1,5 @@
 import AutodiscoverCore
+import Foundation
 import Testing
 
 @Suite("Includes")
@@ -34,5 +35,18 @@ struct IncludeTests {
         #expect(duplicates.allSatisfy { $0.file.hasSuffix("tenants/b.yaml") })
         #expect(Set(duplicates.map(\.line)) == [3, 4])
         #expect(duplicates.contains { $0.keyPath == "domains.ONE.example" && $0.message.contains("root.yaml:5") })
+    }
+
+    @Test("An include that names a FIFO or a device is refused without reading it")
+    func refusesSpecialFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("include-special-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(mkfifo(directory + "/pipe.yaml", 0o600) == 0)
+        let root = directory + "/root.yaml"
+        try "include: [pipe.yaml, /dev/zero]\ndomains:\n  a.example: { imap: imap.a.example }\n"
+            .write(toFile: root, atomically: true, encoding: .utf8)
+        let issues = ConfigLoader().issues(in: root)
+        #expect(issues.filter { $0.message.contains("not a regular file") }.map(\.keyPath) == ["include[0]", "include[1]"])
     }
 }
