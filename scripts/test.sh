@@ -30,3 +30,9 @@ if [ -d scripts/system-tests ]; then
   echo "system-tests: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 fi
+
+# libFuzzer with AddressSanitizer, each target for FUZZ_SECONDS (60 in CI; 0 skips).
+if [ "${FUZZ_SECONDS:-60}" -gt 0 ]; then
+  echo "== fuzzing"
+  bash scripts/fuzz/run.sh "${FUZZ_SECONDS:-60}"
+fi

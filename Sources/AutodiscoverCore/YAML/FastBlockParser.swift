@@ -21,12 +21,43 @@ struct FastBlockParser {
     /// Parses `range` of `source`, whose first line is line `firstLine`, as a block mapping at `indent`.
     static func parse(_ source: [UInt8], range: Range<Int>, firstLine: Int, indent: Int) -> YAMLDocument? {
         source.withUnsafeBufferPointer { buffer -> YAMLDocument? in
-            var parser = FastBlockParser(UnsafeBufferPointer(rebasing: buffer[range]))
+            let input = UnsafeBufferPointer(rebasing: buffer[range])
+            // libyaml refuses text that is not valid UTF-8 or holds characters YAML does not allow; give
+            // up on such text so libyaml reports it.
+            guard Self.isYAMLText(input) else { return nil }
+            var parser = FastBlockParser(input)
             parser.nodes.reserveCapacity(range.count / 10)
             parser.bytes.reserveCapacity(range.count / 2)
-            guard parser.run(firstLine: firstLine, indent: indent) else { return nil }
+            // A block with no entry is a null in YAML, not an empty mapping: leave that to libyaml.
+            guard parser.run(firstLine: firstLine, indent: indent), parser.nodes.count > 1 else { return nil }
             return YAMLDocument(nodes: parser.nodes, bytes: parser.bytes)
         }
+    }
+
+    /// True when `text` is valid UTF-8 made only of characters libyaml's reader accepts (tab, line feed,
+    /// printable ASCII, U+00A0–U+D7FF, U+E000–U+FFFD, U+10000 and above) with lines ending in `\n` or
+    /// `\r\n`. libyaml also breaks lines at a lone `\r`, U+0085, U+2028 and U+2029; such text is left to it.
+    static func isYAMLText(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < text.count {
+            let byte = text[index]
+            if byte < 0x80 {
+                let crlf = byte == 0x0D && index + 1 < text.count && text[index + 1] == 0x0A
+                guard byte >= 0x20 && byte != 0x7F || byte == 0x09 || byte == 0x0A || crlf else { return false }
+                index += 1
+                continue
+            }
+            var decoder = Unicode.UTF8.ForwardParser()
+            var iterator = text[index...].makeIterator()
+            guard case .valid(let encoded) = decoder.parseScalar(from: &iterator) else { return false }
+            let scalar = Unicode.UTF8.decode(encoded).value
+            let allowed =
+                (0xA0...0xD7FF).contains(scalar) && scalar != 0x2028 && scalar != 0x2029
+                || (0xE000...0xFFFD).contains(scalar) || scalar >= 0x10000
+            guard allowed else { return false }
+            index += encoded.count
+        }
+        return true
     }
 
     private mutating func run(firstLine: Int, indent rootIndent: Int) -> Bool {
@@ -48,6 +79,8 @@ struct FastBlockParser {
             if cursor == contentEnd || input[cursor] == UInt8(ascii: "#") { continue }
             if input[cursor] == UInt8(ascii: "\t") { return false }
             let indent = cursor - position
+            // libyaml places the block's mapping at its first key, after any blank or comment lines.
+            if nodes.count == 1 { nodes[0].line = Int32(line) }
             // A key at this indentation belongs to the innermost open mapping with that indentation.
             if var top = open.last, top.indent == -1 {
                 guard indent > open[open.count - 2].indent else {

@@ -163,3 +163,16 @@ public struct YAMLPair: Sendable {
     public var line: Int
     public var value: YAMLNode
 }
+
+extension YAMLDocument {
+    /// Every node under `node` as one line each (kind, position, keys, scalar text), in document order:
+    /// two parses of one text are the same exactly when their outlines are equal.
+    func outline(_ node: YAMLNode) -> [String] {
+        let head = "\(kind(node)) L\(line(node)) C\(column(node))"
+        if let pairs = mapping(node) {
+            return [head] + pairs.flatMap { ["key \($0.key) L\($0.line)"] + outline($0.value) }
+        }
+        if let items = sequence(node) { return [head] + items.flatMap { outline($0) } }
+        return [head + " '\(scalar(node) ?? "")'"]
+    }
+}

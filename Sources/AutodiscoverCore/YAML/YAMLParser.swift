@@ -96,6 +96,11 @@ private struct ParserState {
                 guard let target = anchors[name] else {
                     throw YAMLSyntaxError(line: Int(line), column: Int(column), message: "unknown alias *\(name)")
                 }
+                // A collection still open is one this alias sits inside: expanding it would never end.
+                guard !open.contains(Int(target)) else {
+                    throw YAMLSyntaxError(
+                        line: Int(line), column: Int(column), message: "alias *\(name) is inside the node it names")
+                }
                 aliasBudget -= expandedSize(Int(target))
                 guard aliasBudget >= 0 else {
                     throw YAMLSyntaxError(

@@ -148,6 +148,10 @@ struct ConfigValidationTests {
             name: "billion laughs through aliases",
             yaml: "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
             line: 6, keyPath: "", message: "aliases expand to more than"),
+        BrokenConfig(
+            name: "alias inside the node it names (found by FuzzConfig)",
+            yaml: "providers:\n  base: &base\n    imap: { host: x, socket: *base }\ndomains:\n  a.example: *base\n",
+            line: 3, keyPath: "", message: "alias *base is inside the node it names"),
     ]
 
     @Test("Each problem is reported with file, line and key path", arguments: cases)

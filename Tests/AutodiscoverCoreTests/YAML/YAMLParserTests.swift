@@ -80,20 +80,11 @@ struct FastBlockParserTests {
         return (fast, slow)
     }
 
-    static func flatten(_ document: YAMLDocument, _ node: YAMLNode) -> [String] {
-        let head = "\(document.kind(node)) L\(document.line(node)) C\(document.column(node))"
-        if let pairs = document.mapping(node) {
-            return [head] + pairs.flatMap { ["key \($0.key) L\($0.line)"] + flatten(document, $0.value) }
-        }
-        if let items = document.sequence(node) { return [head] + items.flatMap { flatten(document, $0) } }
-        return [head + " '\(document.scalar(node) ?? "")'"]
-    }
-
     @Test("Builds the same nodes as libyaml")
     func sameAsLibyaml() throws {
         let (fast, slow) = try Self.compare(Self.block)
         let parsed = try #require(fast)
-        #expect(Self.flatten(parsed, parsed.root) == Self.flatten(slow, slow.root))
+        #expect(parsed.outline(parsed.root) == slow.outline(slow.root))
     }
 
     @Test(
@@ -109,11 +100,28 @@ struct FastBlockParserTests {
             "domains:\n  a.example:\n    imap: !!str x\n",
             "domains:\n  a.example:\n    imap: a: b\n",
             "domains:\n  a.example:\n    imap: [x, y]\n",
+            "domains:\n", "domains:\n\n  # only a comment\n",
+            "domains:\n  a.example:\n    imap: x\u{01}y\n", "domains:\n  a.example:\n    # lone\rbreak\n",
+            "domains:\n  a.example:\n    imap: x\u{2028}y\n", "domains:\n  a.example:\n    imap: x\u{85}y\n",
         ])
     func givesUp(_ text: String) throws {
         let bytes = Array(text.utf8)
         let start = bytes.firstIndex(of: UInt8(ascii: "\n"))! + 1
         #expect(FastBlockParser.parse(bytes, range: start..<bytes.count, firstLine: 2, indent: 2) == nil)
+    }
+
+    @Test("Places the block at its first key after blank lines, as libyaml does (found by FuzzFastBlockParser)")
+    func leadingBlankLines() throws {
+        let (fast, slow) = try Self.compare("domains:\n\n  # note\n  ex# m:m:\n   \n")
+        let parsed = try #require(fast)
+        #expect(parsed.outline(parsed.root) == slow.outline(slow.root))
+    }
+
+    @Test("Gives up on invalid UTF-8, which libyaml rejects (found by FuzzFastBlockParser)")
+    func givesUpOnInvalidUTF8() {
+        let bytes = Array("domains:\n  a.example:\n    ".utf8) + [0xFF] + Array("sername: x\n".utf8)
+        #expect(FastBlockParser.parse(bytes, range: 9..<bytes.count, firstLine: 2, indent: 2) == nil)
+        #expect(throws: YAMLSyntaxError.self) { try YAMLParser().parse(bytes, range: 9..<bytes.count, lineOffset: 1) }
     }
 
     @Test("A generated 30,000-domain file loads the same through the fast path as whole")

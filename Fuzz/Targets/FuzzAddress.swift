@@ -1,0 +1,34 @@
+// libFuzzer target: address, domain and host parsing (RFC 5321 limits, IDNA through libidn2), and the
+// whole answer path for a hostile address or Host: percent-decoding, lookup, preparing, slot filling,
+// escaping. No AnswerCache: every run prepares its answers, so LeakSanitizer sees each one freed (cached
+// answers are held through enum payload pointers with tag bits, which LSan cannot follow and would
+// report as leaks). Built and run by scripts/fuzz/run.sh.
+
+import AutodiscoverCore
+
+private let config = try! ConfigLoader().load(text: DefaultConfiguration.text, name: DefaultConfiguration.name)
+private let engine = AnswerEngine()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzAddress(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    if let address = try? EmailAddress(text) {
+        precondition(address.localPart.utf8.count <= 64 && address.domain.ascii.utf8.count <= 253)
+        _ = config.resolve(address)
+    }
+    if let name = try? DomainName(text) { _ = config.resolve(name) }
+    _ = config.resolve(host: text)
+    let targets = [
+        "/mail/config-v1.1.xml?emailaddress=" + text, "/autodiscover/autodiscover.json/v1.0/" + text + "?Protocol=ActiveSync",
+        "/autodiscover/autodiscover.json?Email=" + text + "&Protocol=AutodiscoverV1", "/mobileconfig?emailaddress=" + text,
+        "/settings?emailaddress=" + text, "/.well-known/user-agent-configuration.json",
+    ]
+    for target in targets {
+        let path = String(target.prefix { $0 != "?" })
+        guard case .renderer(let renderer) = engine.match(method: "GET", path: path) else { continue }
+        let response = engine.answer(
+            IncomingRequest(method: "GET", target: target, host: text), renderer: renderer, config: config, cache: nil)
+        precondition(response.status == 200 || (400..<500).contains(response.status))
+    }
+    return 0
+}

@@ -1,0 +1,14 @@
+// libFuzzer target: the Outlook/ActiveSync POX request parser (SafeXMLScanner underneath).
+// Built and run by scripts/fuzz/run.sh; any crash, hang or ASan report fails the run.
+
+import AutodiscoverCore
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPOXRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let body = Array(UnsafeBufferPointer(start: data, count: size))
+    if let request = try? POXRequest.parse(body) {
+        // A parsed request must hold only what the caps allow.
+        precondition(request.emailAddress?.utf8.count ?? 0 <= body.count)
+    }
+    return 0
+}

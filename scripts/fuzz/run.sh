@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with AddressSanitizer and runs each for a bounded time.
+#   scripts/fuzz/run.sh [seconds per target, default 60] [target ...]
+# Each run starts from the committed seed corpus (Fuzz/Corpus/<target>/, copied so new inputs stay out
+# of git) and prints executions, executions per second and coverage. A crash, leak, timeout (10 s per
+# input) or ASan report fails the script; the reproducer is kept under .build-fuzz/artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=()
+  for source in Fuzz/Targets/*.swift; do targets+=("$(basename "$source" .swift)"); done
+fi
+bash scripts/fuzz/build.sh
+# Let ASan and libFuzzer report crashes (the Swift backtracer would otherwise take over the signal).
+export SWIFT_BACKTRACE=enable=no
+mkdir -p .build-fuzz/artifacts
+failed=0
+for target in "${targets[@]}"; do
+  corpus=".build-fuzz/corpus/$target"
+  rm -rf "$corpus"
+  mkdir -p "$corpus"
+  cp Fuzz/Corpus/"$target"/* "$corpus"/
+  log=".build-fuzz/$target.log"
+  echo "== fuzz $target for ${seconds}s"
+  if timeout $((seconds + 60)) ".build-fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=16384 -print_final_stats=1 -artifact_prefix=".build-fuzz/artifacts/$target-" "$corpus" >"$log" 2>&1; then
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+    coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+    echo "fuzz $target: ok, $runs executions in ${seconds}s ($rate exec/s), $coverage, corpus $(ls "$corpus" | wc -l) inputs"
+  else
+    failed=$((failed + 1))
+    echo "fuzz $target: FAILED"
+    grep -E "ERROR|SUMMARY|Fatal error|Precondition|artifact" "$log" | head -20 || tail -30 "$log"
+  fi
+done
+[ "$failed" -eq 0 ]
