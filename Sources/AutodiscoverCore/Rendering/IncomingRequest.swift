@@ -50,10 +50,10 @@ public struct IncomingRequest: Sendable {
 /// Percent-decoding for URL paths and queries; invalid escapes stay as written.
 public enum PercentDecoding {
     public static func decode(_ text: Substring, plusAsSpace: Bool) -> String {
-        let utf8 = Array(text.utf8)
-        guard utf8.contains(UInt8(ascii: "%")) || (plusAsSpace && utf8.contains(UInt8(ascii: "+"))) else {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
             return String(text)
         }
+        let utf8 = Array(text.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(utf8.count)
         var index = 0

@@ -37,6 +37,12 @@ public struct SafeXMLScanner {
 
         func fail(_ reason: String) -> Failure { Failure(reason: reason) }
 
+        // XML text is characters: valid UTF-8, and no C0 controls but tab, line feed and carriage return.
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw fail("not valid UTF-8") }
+        guard !bytes.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
+            throw fail("control character in the document")
+        }
+
         while index < bytes.count {
             let byte = bytes[index]
             if byte != UInt8(ascii: "<") {

@@ -180,8 +180,15 @@ struct FastBlockParser {
         }
     }
 
-    /// A plain, double-quoted or single-quoted scalar on one line.
+    /// A plain, double-quoted or single-quoted scalar on one line. A key must end within 1,000 bytes:
+    /// libyaml refuses an implicit key over 1,024 characters.
     private mutating func scalar(_ cursor: inout Int, _ end: Int, line: Int, flow: Bool, key: Bool) -> Bool {
+        let start = cursor
+        guard oneLineScalar(&cursor, end, line: line, flow: flow, key: key) else { return false }
+        return !key || cursor - start <= 1000
+    }
+
+    private mutating func oneLineScalar(_ cursor: inout Int, _ end: Int, line: Int, flow: Bool, key: Bool) -> Bool {
         guard cursor < end else { return false }
         let start = cursor
         let first = input[cursor]

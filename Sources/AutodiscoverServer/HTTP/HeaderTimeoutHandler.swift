@@ -6,6 +6,9 @@ import NIOHTTP1
 /// The first head must arrive within `header_timeout` of the connection opening; after each response,
 /// the next head must arrive within `idle_timeout + header_timeout`. A client that dribbles header
 /// bytes (slowloris) or sits idle is closed, and only its own connection is affected.
+///
+/// A request only moves a deadline (one clock read); the single timer is re-armed when it fires before
+/// the deadline, so keep-alive traffic schedules and cancels nothing per request.
 final class HeaderTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -14,6 +17,8 @@ final class HeaderTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private let headerTimeout: TimeAmount
     private let idleTimeout: TimeAmount
+    /// When the connection is closed unless a head arrives first; nil while a request is being served.
+    private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
 
     init(headerTimeout: Duration, idleTimeout: Duration) {
@@ -22,7 +27,7 @@ final class HeaderTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        arm(context: context, after: headerTimeout)
+        expect(context: context, within: headerTimeout)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -31,16 +36,13 @@ final class HeaderTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
-            timer?.cancel()
-            timer = nil
-        }
+        if case .head = unwrapInboundIn(data) { deadline = nil }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            arm(context: context, after: idleTimeout + headerTimeout)
+            expect(context: context, within: idleTimeout + headerTimeout)
         }
         context.write(data, promise: promise)
     }
@@ -51,11 +53,24 @@ final class HeaderTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
         context.fireChannelInactive()
     }
 
-    private func arm(context: ChannelHandlerContext, after delay: TimeAmount) {
-        timer?.cancel()
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: delay) {
-            loopBound.value.close(promise: nil)
+    /// Sets the deadline for the next head; starts the timer only if none is pending.
+    private func expect(context: ChannelHandlerContext, within delay: TimeAmount) {
+        let due = NIODeadline.now() + delay
+        deadline = due
+        if timer == nil { arm(context: context, at: due) }
+    }
+
+    private func arm(context: ChannelHandlerContext, at due: NIODeadline) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: due) {
+            let (handler, context) = loopBound.value
+            handler.timer = nil
+            guard let deadline = handler.deadline else { return }  // serving; the response re-arms
+            if deadline <= .now() {
+                context.close(promise: nil)
+            } else {
+                handler.arm(context: context, at: deadline)
+            }
         }
     }
 }

@@ -157,12 +157,34 @@ extension String {
 /// Entity tags from the config generation and the body, so a reload or another address changes them.
 enum ETag {
     static func make(generation: Int, body: [UInt8]) -> String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in body {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
+        "\"g\(generation)-\(String(hash(body), radix: 16))\""
+    }
+
+    /// A 64-bit hash taking 8 bytes a step (multiply and fold, in the manner of wyhash): one ETag costs
+    /// about a tenth of a byte-wise FNV over the same answer.
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { raw -> UInt64 in
+            var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                state = mix(state ^ word, 0xA076_1D64_78BD_642F)
+                offset += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < raw.count {
+                tail |= UInt64(raw[offset]) << shift
+                shift += 8
+                offset += 1
+            }
+            return mix(state ^ tail, 0xE703_7ED1_A0B4_28DB)
         }
-        return "\"g\(generation)-\(String(hash, radix: 16))\""
+    }
+
+    private static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let product = a.multipliedFullWidth(by: b)
+        return product.high ^ product.low
     }
 
     /// `If-None-Match` may list several tags, weak ones included, or `*`.

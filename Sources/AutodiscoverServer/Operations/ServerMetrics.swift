@@ -8,7 +8,7 @@ import Prometheus
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    private let counters: NIOLockedValueBox<[String: CoreMetrics.Counter]>
+    private let counters: NIOLockedValueBox<[CounterKey: CoreMetrics.Counter]>
     private let latency: Metrics.Timer
     private let generation: CoreMetrics.Gauge
     private let domains: CoreMetrics.Gauge
@@ -36,7 +36,7 @@ public final class ServerMetrics: Sendable {
 
     /// Counts one answered request and its latency.
     public func request(renderer: String, status: Int, client: ClientFamily, nanoseconds: Int64) {
-        let key = "\(renderer)|\(status)|\(client.rawValue)"
+        let key = CounterKey(renderer: renderer, status: status, client: client)
         let counter = counters.withLockedValue { counters -> CoreMetrics.Counter in
             if let existing = counters[key] { return existing }
             let made = CoreMetrics.Counter(
@@ -48,6 +48,13 @@ public final class ServerMetrics: Sendable {
         }
         counter.increment()
         latency.recordNanoseconds(nanoseconds)
+    }
+
+    /// One `autodiscover_requests_total` series (a struct key: no string building per request).
+    private struct CounterKey: Hashable {
+        var renderer: String
+        var status: Int
+        var client: ClientFamily
     }
 
     /// Records the configuration now live.

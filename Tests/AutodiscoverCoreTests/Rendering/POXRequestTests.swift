@@ -40,6 +40,14 @@ struct POXRequestTests {
     func refuses(_ body: String) {
         #expect(throws: RequestError.self) { try POXRequest.parse(Array(body.utf8)) }
     }
+
+    @Test(
+        "Bytes that are not XML characters are refused (found by FuzzPOXRequest)",
+        arguments: [[0x94, 0x94], [0xC3], [0xED, 0xA0, 0x80], [0x01], [0x1B]] as [[UInt8]])
+    func refusesBytes(_ bad: [UInt8]) {
+        let body = Array("<Autodiscover><Request><EMailAddress>a".utf8) + bad + Array("@b.example</EMailAddress></Request></Autodiscover>".utf8)
+        #expect(throws: RequestError.self) { try POXRequest.parse(body) }
+    }
 }
 
 @Suite("Stable identifiers")

@@ -102,6 +102,7 @@ struct FastBlockParserTests {
             "domains:\n  a.example:\n    imap: [x, y]\n",
             "domains:\n", "domains:\n\n  # only a comment\n",
             "domains:\n  a.example:\n    imap: x\u{01}y\n", "domains:\n  a.example:\n    # lone\rbreak\n",
+            "domains:\n  " + String(repeating: "k", count: 1100) + ": {}\n",
             "domains:\n  a.example:\n    imap: x\u{2028}y\n", "domains:\n  a.example:\n    imap: x\u{85}y\n",
         ])
     func givesUp(_ text: String) throws {
