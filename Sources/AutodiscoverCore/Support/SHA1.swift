@@ -50,21 +50,36 @@ public enum StableUUID {
 
     /// An upper-case UUID string derived from `name`.
     public static func make(_ name: String) -> String {
-        var digest = SHA1.hash(namespace + Array(name.utf8))
+        var message = namespace
+        message.append(contentsOf: name.utf8)
+        var digest = SHA1.hash(message)
         digest[6] = (digest[6] & 0x0F) | 0x50
         digest[8] = (digest[8] & 0x3F) | 0x80
-        let hex = digest.prefix(16).map { hexByte($0) }
-        let groups = [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]]
-        return groups.map { $0.joined() }.joined(separator: "-").uppercased()
+        return hex(digest.prefix(16), digits: upperDigits, dashes: true)
     }
 
     /// Lower-case hex SHA-1 of `text`.
     public static func digestHex(_ text: String) -> String {
-        SHA1.hash(Array(text.utf8)).map(hexByte).joined()
+        hex(SHA1.hash(Array(text.utf8))[...], digits: lowerDigits, dashes: false)
     }
 
-    private static func hexByte(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+    private static let upperDigits = Array("0123456789ABCDEF".utf8)
+    private static let lowerDigits = Array("0123456789abcdef".utf8)
+
+    /// Hex digits of `bytes`, with dashes after bytes 4, 6, 8 and 10 for the UUID layout: one allocation.
+    private static func hex(_ bytes: ArraySlice<UInt8>, digits: [UInt8], dashes: Bool) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2 + (dashes ? 4 : 0)) { buffer in
+            var count = 0
+            for (offset, byte) in bytes.enumerated() {
+                if dashes && (offset == 4 || offset == 6 || offset == 8 || offset == 10) {
+                    buffer[count] = UInt8(ascii: "-")
+                    count += 1
+                }
+                buffer[count] = digits[Int(byte >> 4)]
+                buffer[count + 1] = digits[Int(byte & 0x0F)]
+                count += 2
+            }
+            return count
+        }
     }
 }
