@@ -46,15 +46,21 @@ struct TimeoutTests {
         }
     }
 
+    /// ``sendAndAwaitClose(port:_:extra:limit:halfClose:)`` on a thread of its own, so the blocking socket
+    /// calls never hold a Swift concurrency thread.
+    static func awaitClose(port: Int, _ bytes: String, extra: [UInt8] = [], halfClose: Bool = false) async -> String? {
+        await withCheckedContinuation { continuation in
+            BlockingThread.start {
+                continuation.resume(returning: sendAndAwaitClose(port: port, bytes, extra: extra, halfClose: halfClose))
+            }
+        }
+    }
+
     @Test("A request head that never completes is closed after header_timeout; others are served")
     func slowHeaders() async throws {
         try await ServerHarness.withServer(Self.yaml) { server in
             let port = server.port
-            let result = await withCheckedContinuation { continuation in
-                BlockingThread.start {
-                    continuation.resume(returning: Self.sendAndAwaitClose(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "))
-                }
-            }
+            let result = await Self.awaitClose(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             #expect(result == "")
             #expect(await ServerHarness.curl(["http://127.0.0.1:\(port)/healthz"]).status == 200)
         }
@@ -71,9 +77,7 @@ struct TimeoutTests {
         try await ServerHarness.withServer(yaml) { server in
             let port = server.port
             let head = "POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<Auto"
-            let result = await withCheckedContinuation { continuation in
-                BlockingThread.start { continuation.resume(returning: Self.sendAndAwaitClose(port: port, head)) }
-            }
+            let result = await Self.awaitClose(port: port, head)
             #expect(result?.hasPrefix("HTTP/1.1 408 Request Timeout") == true)
             #expect(await ServerHarness.curl(["http://127.0.0.1:\(port)/healthz"]).status == 200)
         }
@@ -97,11 +101,7 @@ struct TimeoutTests {
         // The default idle timeout is 60 s; a close within the 5-s receive limit is the server honouring the request.
         try await ServerHarness.withServer { server in
             let port = server.port
-            let result = await withCheckedContinuation { continuation in
-                BlockingThread.start {
-                    continuation.resume(returning: Self.sendAndAwaitClose(port: port, request, halfClose: halfClose))
-                }
-            }
+            let result = await Self.awaitClose(port: port, request, halfClose: halfClose)
             #expect(result?.contains(" 200 OK\r\n") == true)
             #expect(result?.hasSuffix("ok\n") == true)
         }
@@ -111,9 +111,7 @@ struct TimeoutTests {
     func silentConnection() async throws {
         try await ServerHarness.withServer(Self.yaml) { server in
             let port = server.port
-            let result = await withCheckedContinuation { continuation in
-                BlockingThread.start { continuation.resume(returning: Self.sendAndAwaitClose(port: port, "PRI * HT")) }
-            }
+            let result = await Self.awaitClose(port: port, "PRI * HT")
             #expect(result == "")
         }
     }
@@ -122,12 +120,7 @@ struct TimeoutTests {
     func idleKeepAlive() async throws {
         try await ServerHarness.withServer(Self.yaml) { server in
             let port = server.port
-            let result = await withCheckedContinuation { continuation in
-                BlockingThread.start {
-                    continuation.resume(
-                        returning: Self.sendAndAwaitClose(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
-                }
-            }
+            let result = await Self.awaitClose(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(result?.hasPrefix("HTTP/1.1 200 OK") == true)
             #expect(result?.hasSuffix("ok\n") == true)
         }
@@ -142,12 +135,7 @@ struct HTTP2IdleTests {
             let port = server.port
             // The connection preface and an empty SETTINGS frame, then nothing.
             let preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-            let result = await withCheckedContinuation { continuation in
-                BlockingThread.start {
-                    continuation.resume(
-                        returning: TimeoutTests.sendAndAwaitClose(port: port, preface, extra: [0, 0, 0, 4, 0, 0, 0, 0, 0]))
-                }
-            }
+            let result = await TimeoutTests.awaitClose(port: port, preface, extra: [0, 0, 0, 4, 0, 0, 0, 0, 0])
             // Closed (the server's SETTINGS and GOAWAY may come first), not left open.
             #expect(result != nil)
         }
