@@ -2,6 +2,7 @@ import AutodiscoverCore
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 
 #if canImport(Glibc)
 import Glibc
@@ -171,9 +172,20 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else if close {
             let channel = context.channel
             let http1 = requestHead.version.major == 1
+            // On HTTP/2 the stream ends with RST_STREAM NO_ERROR ("stop sending, the answer is complete",
+            // RFC 9113 §8.1), after a grace period in which what still arrives is dropped: a reset right
+            // after the answer makes curl, still uploading, lose the answer it has not read yet.
+            let codec = http1 ? nil : try? context.pipeline.syncOperations.context(
+                handlerType: HTTP2FramePayloadToHTTP1ServerCodec.self)
+            let codecBound = codec.map { NIOLoopBound($0, eventLoop: context.eventLoop) }
             done.futureResult.whenComplete { _ in
                 guard http1 else {
-                    channel.close(promise: nil)
+                    channel.eventLoop.scheduleTask(in: .milliseconds(500)) {
+                        if let codec = codecBound?.value {
+                            codec.writeAndFlush(NIOAny(HTTP2Frame.FramePayload.rstStream(.noError)), promise: nil)
+                        }
+                        channel.close(promise: nil)
+                    }
                     return
                 }
                 // Closing at once while the client still sends its body would make the kernel reset the
