@@ -28,9 +28,17 @@ public struct AnswerEngine: Sendable {
 
     /// Finds the renderer for a path, case-insensitively.
     public func match(method: String, path: String) -> Match {
-        let lowered = path.lowercased()
+        match(method: method, path: Substring(path))
+    }
+
+    /// Finds the renderer for a path, case-insensitively (ASCII), without copying it.
+    public func match(method: String, path: Substring) -> Match {
         for (route, index) in routes {
-            let hit = route.isPrefix ? lowered.hasPrefix(route.path) : lowered == route.path
+            let hit =
+                route.isPrefix
+                ? path.utf8.count >= route.path.utf8.count
+                    && ASCII.equalsLowercased(path.utf8.prefix(route.path.utf8.count), route.path.utf8)
+                : ASCII.equalsLowercased(path.utf8, route.path.utf8)
             guard hit else { continue }
             let renderer = registry.renderers[index]
             return route.methods.contains(method) ? .renderer(renderer) : .methodNotAllowed(renderer)

@@ -14,9 +14,9 @@ public struct IncomingRequest: Sendable {
     /// Splits `target` (`/path?query`) into path and decoded query.
     public init(method: String, target: String, host: String?, body: [UInt8] = [], userAgent: String? = nil) {
         self.method = method.uppercased()
-        if let mark = target.firstIndex(of: "?") {
+        if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = String(target[..<mark])
-            query = IncomingRequest.parseQuery(target[target.index(after: mark)...])
+            query = IncomingRequest.parseQuery(target[target.utf8.index(after: mark)...])
         } else {
             path = target
             query = []
@@ -28,22 +28,40 @@ public struct IncomingRequest: Sendable {
 
     /// The first query parameter with one of `names`, compared case-insensitively.
     public func queryValue(_ names: String...) -> String? {
-        for (name, value) in query where names.contains(where: { $0.caseInsensitiveEquals(name) }) {
-            return value
+        for name in names {
+            if let value = queryValue(name) { return value }
         }
         return nil
     }
 
+    /// The first query parameter named `name`, compared case-insensitively.
+    public func queryValue(_ name: String) -> String? {
+        for (candidate, value) in query where name.caseInsensitiveEquals(candidate) { return value }
+        return nil
+    }
+
+    /// Splits a query at `&` and `=` by its bytes (both are ASCII, so every cut is on a character boundary).
     static func parseQuery(_ text: Substring) -> [(name: String, value: String)] {
-        text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            if let equals = pair.firstIndex(of: "=") {
-                return (
-                    PercentDecoding.decode(pair[..<equals], plusAsSpace: true),
-                    PercentDecoding.decode(pair[pair.index(after: equals)...], plusAsSpace: true)
-                )
+        var result: [(name: String, value: String)] = []
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+            if start != end {
+                let pair = text[start..<end]
+                if let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                    result.append(
+                        (
+                            PercentDecoding.decode(pair[..<equals], plusAsSpace: true),
+                            PercentDecoding.decode(pair[pair.utf8.index(after: equals)...], plusAsSpace: true)
+                        ))
+                } else {
+                    result.append((PercentDecoding.decode(pair, plusAsSpace: true), ""))
+                }
             }
-            return (PercentDecoding.decode(pair, plusAsSpace: true), "")
+            start = end == bytes.endIndex ? end : bytes.index(after: end)
         }
+        return result
     }
 }
 

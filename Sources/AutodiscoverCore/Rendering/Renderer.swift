@@ -68,13 +68,18 @@ extension IncomingRequest {
     /// The address in the first of the named query parameters, if any; an invalid one is an error.
     public func optionalAddress(_ names: String...) throws(RequestError) -> EmailAddress? {
         for name in names {
-            guard let text = queryValue(name), !text.isEmpty else { continue }
-            do {
-                return try EmailAddress(text)
-            } catch {
-                throw .invalidAddress(error)
-            }
+            if let address = try optionalAddress(name) { return address }
         }
         return nil
+    }
+
+    /// The address in the query parameter `name`, if any; an invalid one is an error.
+    public func optionalAddress(_ name: String) throws(RequestError) -> EmailAddress? {
+        guard let text = queryValue(name), !text.isEmpty else { return nil }
+        do {
+            return try EmailAddress(text)
+        } catch {
+            throw .invalidAddress(error)
+        }
     }
 }

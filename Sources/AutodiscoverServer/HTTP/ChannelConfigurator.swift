@@ -40,13 +40,16 @@ struct ChannelConfigurator: Sendable {
 
     func configureHTTP1(_ channel: any Channel, secure: Bool) throws {
         let limits = self.limits
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-        try channel.pipeline.syncOperations.addHandler(
-            HeaderTimeoutHandler(headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout))
-        try channel.pipeline.syncOperations.addHandler(
-            HTTPHandler(
-                responder: responder, logger: logger, accessLog: accessLog, limits: limits,
-                secure: secure))
+        let sync = channel.pipeline.syncOperations
+        // Stops reading while answers cannot be written (a client pipelining requests without reading).
+        try sync.addHandler(BackPressureHandler())
+        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+        try sync.addHandler(HeaderTimeoutHandler(headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout))
+        try sync.addHandler(
+            HTTP1Handler(
+                responder: responder,
+                log: ExchangeLog(responder: responder, logger: logger, accessLog: accessLog, secure: secure),
+                limits: limits))
     }
 
     func configureHTTP2(_ channel: any Channel, secure: Bool) throws {
@@ -57,23 +60,15 @@ struct ChannelConfigurator: Sendable {
             HTTP2Setting(parameter: .maxHeaderListSize, value: limits.maxHeaderBytes),
             HTTP2Setting(parameter: .maxFrameSize, value: 1 << 14),
         ]
-        let stream = NIOHTTP2Handler.StreamConfiguration()
         // An HTTP/2 connection with no frames either way for idle_timeout is closed (see HTTP2ConnectionCloser).
-        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: TimeAmount(limits.idleTimeout)))
-        let responder = self.responder
-        let logger = self.logger
-        let accessLog = self.accessLog
-        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .server, connectionConfiguration: connection, streamConfiguration: stream
-        ) { streamChannel in
-            streamChannel.eventLoop.makeCompletedFuture {
-                try streamChannel.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                try streamChannel.pipeline.syncOperations.addHandler(
-                    HTTPHandler(
-                        responder: responder, logger: logger, accessLog: accessLog, limits: limits,
-                        secure: secure))
-            }
-        }
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(IdleStateHandler(allTimeout: TimeAmount(limits.idleTimeout)))
+        try sync.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: connection))
+        try sync.addHandler(
+            HTTP2RequestHandler(
+                responder: responder,
+                log: ExchangeLog(responder: responder, logger: logger, accessLog: accessLog, secure: secure),
+                limits: limits))
         try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionCloser())
     }
 }

@@ -12,8 +12,8 @@ import NIOHTTP1
 final class HeaderTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let headerTimeout: TimeAmount
     private let idleTimeout: TimeAmount
@@ -41,9 +41,8 @@ final class HeaderTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
-            expect(context: context, within: idleTimeout + headerTimeout)
-        }
+        // Each write is one whole response (HTTP1Handler).
+        expect(context: context, within: idleTimeout + headerTimeout)
         context.write(data, promise: promise)
     }
 

@@ -17,16 +17,57 @@ public struct RequestResponder: Sendable {
         self.metrics = metrics
     }
 
-    /// A response ready to encode.
+    /// A response ready to encode: the status, the answer's own headers (prepared once per answer and
+    /// shared, so a request builds no header strings) and the few headers that depend on the request.
     public struct Reply: Sendable {
         public var status: HTTPResponseStatus
-        public var headers: HTTPHeaders
+        public var contentType: String
+        /// The renderer's other headers (`Access-Control-Allow-Origin`, `Content-Disposition`, …), in order.
+        public var headers: [(String, String)]
         public var body: [UInt8]
         /// For HEAD: the headers describe the body, but none is sent.
         public var omitBody = false
+        /// `Cache-Control: private, max-age=3600` on answers, `no-store` on everything else.
+        public var cacheable = false
+        /// `Vary: Host`, when the host chose the domain.
+        public var varyHost = false
+        public var etag: String?
+        /// The `Allow` header of a 405.
+        public var allow: String?
         /// Renderer id or operations endpoint, for logs and metrics.
         public var label: String
         public var domain: String?
+
+        public init(
+            status: HTTPResponseStatus, contentType: String, headers: [(String, String)] = [], body: [UInt8],
+            label: String, domain: String? = nil
+        ) {
+            self.status = status
+            self.contentType = contentType
+            self.headers = headers
+            self.body = body
+            self.label = label
+            self.domain = domain
+        }
+
+        /// A plain-text reply.
+        public static func text(_ status: HTTPResponseStatus, _ text: String, label: String) -> Reply {
+            Reply(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8), label: label)
+        }
+
+        /// Every header but `Content-Length` and `Connection`, in the order they are sent.
+        @inline(__always)
+        public func forEachHeader(_ body: (String, String) -> Void) {
+            body("Content-Type", contentType)
+            for (name, value) in headers { body(name, value) }
+            if let allow { body("Allow", allow) }
+            body("Cache-Control", cacheable ? "private, max-age=3600" : "no-store")
+            if varyHost { body("Vary", "Host") }
+            if let etag { body("ETag", etag) }
+        }
+
+        /// The length announced in `Content-Length` (a HEAD announces the body it does not send).
+        public var contentLength: Int { body.count }
     }
 
     /// The request's facts that matter, without networking types.
@@ -49,86 +90,84 @@ public struct RequestResponder: Sendable {
         let head = request.head
         let method = head.method.rawValue
         let target = head.uri
-        let pathEnd = target.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? target.endIndex
-        let path = String(target[..<pathEnd])
+        let pathEnd = target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? target.endIndex
+        let path = target[..<pathEnd]
         if let reply = operations(path: path, method: method, snapshot: snapshot) { return reply }
 
         switch engine.match(method: method, path: path) {
         case .notFound:
-            return plain(.notFound, "Not found\n", label: "none")
+            return finish(.text(.notFound, "Not found\n", label: "none"), method)
         case .methodNotAllowed(let renderer):
             let prepared = renderer.errorAnswer(.methodNotAllowed)
-            var headers = HTTPHeaders([("Content-Type", prepared.contentType)])
-            headers.add(name: "Allow", value: renderer.routes.first?.methods.joined(separator: ", ") ?? "GET")
             let body = prepared.body(for: AnswerContext(address: nil, requestedDomain: DomainName.invalid))
-            return finish(Reply(status: .methodNotAllowed, headers: headers, body: body, label: renderer.id.rawValue), method)
+            var reply = Reply(
+                status: .methodNotAllowed, contentType: prepared.contentType, body: body, label: renderer.id.rawValue)
+            reply.allow = renderer.routes.first?.methods.joined(separator: ", ") ?? "GET"
+            return finish(reply, method)
         case .renderer(let renderer):
             let incoming = IncomingRequest(
                 method: method, target: target, host: effectiveHost(head.headers, peer: request.peer, snapshot: snapshot),
                 body: request.body, userAgent: head.headers.first(name: "user-agent"))
             let response = engine.answer(
                 incoming, renderer: renderer, config: snapshot.config, cache: snapshot.answers, time: time)
-            var headers = HTTPHeaders([("Content-Type", response.contentType)])
-            for (name, value) in response.headers { headers.add(name: name, value: value) }
             var reply = Reply(
-                status: HTTPResponseStatus(statusCode: response.status), headers: headers, body: response.body,
-                label: response.renderer.rawValue, domain: response.domain)
+                status: HTTPResponseStatus(statusCode: response.status), contentType: response.contentType,
+                headers: response.headers, body: response.body, label: response.renderer.rawValue,
+                domain: response.domain)
             if response.status == 200 {
-                reply.headers.add(name: "Cache-Control", value: "private, max-age=3600")
-                if response.dependsOnHost { reply.headers.add(name: "Vary", value: "Host") }
+                reply.cacheable = true
+                reply.varyHost = response.dependsOnHost
                 let tag = ETag.make(generation: snapshot.generation, body: response.body)
-                reply.headers.add(name: "ETag", value: tag)
+                reply.etag = tag
                 if let match = head.headers.first(name: "if-none-match"), ETag.matches(match, tag) {
                     reply.status = .notModified
                     reply.body = []
                 }
-            } else {
-                reply.headers.add(name: "Cache-Control", value: "no-store")
             }
             return finish(reply, method)
         }
     }
 
     /// `/healthz`, `/readyz`, `/metrics`.
-    private func operations(path: String, method: String, snapshot: ConfigStore.Snapshot) -> Reply? {
-        let lowered = path.lowercased()
-        guard lowered == "/healthz" || lowered == "/readyz" || lowered == "/metrics" else { return nil }
+    private func operations(path: Substring, method: String, snapshot: ConfigStore.Snapshot) -> Reply? {
+        let endpoint: String
+        if ASCII.equalsLowercased(path.utf8, "/healthz".utf8) {
+            endpoint = "healthz"
+        } else if ASCII.equalsLowercased(path.utf8, "/readyz".utf8) {
+            endpoint = "readyz"
+        } else if ASCII.equalsLowercased(path.utf8, "/metrics".utf8) {
+            endpoint = "metrics"
+        } else {
+            return nil
+        }
         guard method == "GET" || method == "HEAD" else {
-            var reply = plain(.methodNotAllowed, "Use GET\n", label: "operations")
-            reply.headers.add(name: "Allow", value: "GET, HEAD")
+            var reply = Reply.text(.methodNotAllowed, "Use GET\n", label: "operations")
+            reply.allow = "GET, HEAD"
             return reply
         }
-        var reply: Reply
-        switch lowered {
-        case "/healthz":
-            reply = plain(.ok, "ok\n", label: "healthz")
-        case "/readyz":
-            reply = plain(
-                .ok, "ready: generation \(snapshot.generation), \(snapshot.config.domains.count) domains\n",
-                label: "readyz")
+        switch endpoint {
+        case "healthz":
+            return finish(.text(.ok, "ok\n", label: "healthz"), method)
+        case "readyz":
+            return finish(
+                .text(
+                    .ok, "ready: generation \(snapshot.generation), \(snapshot.config.domains.count) domains\n",
+                    label: "readyz"), method)
         default:
-            reply = Reply(
-                status: .ok, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]),
-                body: metrics.exposition(), label: "metrics")
+            return finish(
+                Reply(
+                    status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition(),
+                    label: "metrics"), method)
         }
-        reply.headers.add(name: "Cache-Control", value: "no-store")
-        return finish(reply, method)
-    }
-
-    private func plain(_ status: HTTPResponseStatus, _ text: String, label: String) -> Reply {
-        Reply(
-            status: status, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]), body: Array(text.utf8),
-            label: label)
     }
 
     private func finish(_ reply: Reply, _ method: String) -> Reply {
         var reply = reply
-        reply.headers.replaceOrAdd(name: "Content-Length", value: String(reply.body.count))
         if method == "HEAD" { reply.omitBody = true }
         return reply
     }
 
-    /// `X-Forwarded-Host` from a trusted proxy, else `Host` (HTTP/2 `:authority` arrives as `Host`).
+/// `X-Forwarded-Host` from a trusted proxy, else `Host` (HTTP/2 `:authority` arrives as `Host`).
     private func effectiveHost(_ headers: HTTPHeaders, peer: [UInt8]?, snapshot: ConfigStore.Snapshot) -> String? {
         if let forwarded = headers.first(name: "x-forwarded-host"), let peer,
             snapshot.config.server.trustedProxies.contains(where: { $0.contains(peer) })
@@ -156,8 +195,33 @@ extension String {
 
 /// Entity tags from the config generation and the body, so a reload or another address changes them.
 enum ETag {
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     static func make(generation: Int, body: [UInt8]) -> String {
-        "\"g\(generation)-\(String(hash(body), radix: 16))\""
+        let digits = hexDigits
+        let generationText = String(generation).utf8
+        let hash = hash(body)
+        return String(unsafeUninitializedCapacity: generationText.count + 20) { buffer in
+            var index = 0
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            put(UInt8(ascii: "\""))
+            put(UInt8(ascii: "g"))
+            for byte in generationText { put(byte) }
+            put(UInt8(ascii: "-"))
+            var started = false
+            for shift in stride(from: 60, through: 0, by: -4) {
+                let nibble = Int((hash >> UInt64(shift)) & 0xF)
+                if nibble != 0 || started || shift == 0 {
+                    put(digits[nibble])
+                    started = true
+                }
+            }
+            put(UInt8(ascii: "\""))
+            return index
+        }
     }
 
     /// A 64-bit hash taking 8 bytes a step (multiply and fold, in the manner of wyhash): one ETag costs
