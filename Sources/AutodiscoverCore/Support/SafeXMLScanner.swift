@@ -23,13 +23,23 @@ public struct SafeXMLScanner {
 
     private let bytes: [UInt8]
 
+    // Markup openers and closers, made once (an array literal per tag cost an allocation each).
+    private static let piStart = Array("<?".utf8)
+    private static let piEnd = Array("?>".utf8)
+    private static let commentStart = Array("<!--".utf8)
+    private static let commentEnd = Array("-->".utf8)
+    private static let cdataStart = Array("<![CDATA[".utf8)
+    private static let cdataEnd = Array("]]>".utf8)
+    private static let declarationStart = Array("<!".utf8)
+    private static let endTagStart = Array("</".utf8)
+
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
     public func scan(_ handle: (Event) throws(Failure) -> Void) throws(Failure) {
         var index = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         var stack: [String] = []
         var elements = 0
         var sawRoot = false
@@ -62,21 +72,21 @@ public struct SafeXMLScanner {
                 text = []
             }
             let rest = bytes[index...]
-            if rest.starts(with: Array("<?".utf8)) {
-                guard let close = find(Array("?>".utf8), from: index) else { throw fail("unterminated processing instruction") }
+            if rest.starts(with: Self.piStart) {
+                guard let close = find(Self.piEnd, from: index) else { throw fail("unterminated processing instruction") }
                 index = close + 2
-            } else if rest.starts(with: Array("<!--".utf8)) {
-                guard let close = find(Array("-->".utf8), from: index + 4) else { throw fail("unterminated comment") }
+            } else if rest.starts(with: Self.commentStart) {
+                guard let close = find(Self.commentEnd, from: index + 4) else { throw fail("unterminated comment") }
                 index = close + 3
-            } else if rest.starts(with: Array("<![CDATA[".utf8)) {
+            } else if rest.starts(with: Self.cdataStart) {
                 guard !stack.isEmpty else { throw fail("CDATA outside the root element") }
-                guard let close = find(Array("]]>".utf8), from: index + 9) else { throw fail("unterminated CDATA") }
+                guard let close = find(Self.cdataEnd, from: index + 9) else { throw fail("unterminated CDATA") }
                 text.append(contentsOf: bytes[(index + 9)..<close])
                 guard text.count <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
                 index = close + 3
-            } else if rest.starts(with: Array("<!".utf8)) {
+            } else if rest.starts(with: Self.declarationStart) {
                 throw fail("DOCTYPE and entity declarations are not accepted")
-            } else if rest.starts(with: Array("</".utf8)) {
+            } else if rest.starts(with: Self.endTagStart) {
                 guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { throw fail("unterminated end tag") }
                 let name = localName(bytes[(index + 2)..<close])
                 guard let open = stack.popLast(), open == name else { throw fail("mismatched end tag </\(name)>") }

@@ -46,12 +46,9 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
             started = ExchangeLog.monotonicNanoseconds()
             if let refusal = limits.violation(of: requestHead) {
                 refuse(refusal, requestHead, context)
-            } else if Limits.hasBody(requestHead) {
-                startRequestTimer(context: context)
             }
         case .body(let buffer):
             guard let requestHead = head else { return }
-            if requestTimer == nil { startRequestTimer(context: context) }
             if body.count + buffer.readableBytes > limits.maxBodyBytes {
                 refuse(limits.bodyTooLarge, requestHead, context)
                 return
@@ -86,6 +83,9 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        // A request still incomplete when the read is done is being sent slowly: only now does it cost a
+        // timer (a request that arrives in one read, as nearly all do, never schedules one).
+        if head != nil && requestTimer == nil && !closing { startRequestTimer(context: context) }
         if needsFlush {
             needsFlush = false
             context.flush()
@@ -102,7 +102,7 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// A body still arriving `request_timeout` after the head began gets 408 (the head's own deadline is
-    /// HeaderTimeoutHandler's). Requests without a body never start the timer.
+    /// HeaderTimeoutHandler's).
     private func startRequestTimer(context: ChannelHandlerContext) {
         requestTimer?.cancel()
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)

@@ -36,6 +36,8 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
     private let limits: Limits
     private var streams: [HTTP2StreamID: Stream] = [:]
     private var needsFlush = false
+    /// Streams opened in this read whose request has a body still to come.
+    private var awaitingBody: [HTTP2StreamID] = []
     private var quiescing = false
     private var lastStreamID = HTTP2StreamID.rootStream
     /// The receive window advertised for the connection and each stream (HTTP/2's default).
@@ -75,7 +77,7 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
                 streams[id]!.answered = true
                 answer(id, streams[id]!, context)
             } else {
-                startRequestTimer(id, context)
+                awaitingBody.append(id)
             }
         case .data(let payload):
             guard let stream = streams[id], !stream.answered, let head = stream.head else { return }
@@ -95,6 +97,12 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        // Streams whose body did not come with their HEADERS in this read are sent slowly: only they
+        // cost a timer.
+        for id in awaitingBody where streams[id].map({ !$0.answered && $0.timer == nil }) == true {
+            startRequestTimer(id, context)
+        }
+        awaitingBody.removeAll(keepingCapacity: true)
         if needsFlush {
             needsFlush = false
             context.flush()

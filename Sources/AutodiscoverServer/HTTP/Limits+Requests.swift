@@ -25,11 +25,6 @@ extension Limits {
     /// A request still incomplete after `request_timeout`.
     static let requestTimedOut: Refusal = (.requestTimeout, "Request not complete within the time allowed\n")
 
-    /// True when a request announces a body (so the request timer runs).
-    static func hasBody(_ head: HTTPRequestHead) -> Bool {
-        head.headers.contains(name: "content-length") || head.headers.contains(name: "transfer-encoding")
-    }
-
     /// Bytes of header names and values, as counted against `max_header_bytes`.
     static func headerBytes(_ headers: HTTPHeaders) -> Int {
         var total = 0

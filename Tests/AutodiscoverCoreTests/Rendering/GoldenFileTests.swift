@@ -56,3 +56,27 @@ struct AnswerCacheTests {
         #expect(cache.count > 0)
     }
 }
+
+@Suite("Prepared answer cache bounds")
+struct AnswerCacheBoundTests {
+    @Test("The cache keeps at most two generations of answers; an answer in use moves back to the recent one")
+    func bounded() {
+        let cache = AnswerCache(capacity: 3)
+        var made = 0
+        func ask(_ domain: Int) {
+            _ = cache.answer(domain: domain, renderer: "thunderbird", variant: "") {
+                made += 1
+                return PreparedAnswer(contentType: "text/plain", segments: [.literal(Array("\(domain)".utf8))])
+            }
+        }
+        for domain in 0..<3 { ask(domain) }  // recent: 0 1 2
+        ask(3)  // 0 1 2 become older; recent: 3
+        #expect(cache.count == 4)
+        ask(0)  // found in the older generation: not made again, moved to recent
+        #expect(made == 4)
+        for domain in 10..<20 { ask(domain) }
+        #expect(cache.count <= 6)
+        ask(0)  // pushed out long ago: made again
+        #expect(made == 15)
+    }
+}
