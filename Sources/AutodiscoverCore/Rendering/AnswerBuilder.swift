@@ -54,26 +54,33 @@ public struct AnswerBuilder {
     /// `<name attr="value">` on its own line, then one level deeper.
     public mutating func open(_ name: String, _ attributes: [(String, String)] = []) {
         startTag(name, attributes)
-        raw("\n")
+        pending.append(UInt8(ascii: "\n"))
         depth += 1
     }
 
     /// An indented `<name attr="value">`, attribute values escaped.
     private mutating func startTag(_ name: String, _ attributes: [(String, String)]) {
         indent()
-        raw("<\(name)")
+        pending.append(UInt8(ascii: "<"))
+        raw(name)
         for (key, value) in attributes {
-            raw(" \(key)=\"")
+            pending.append(UInt8(ascii: " "))
+            raw(key)
+            raw("=\"")
             text(value)
-            raw("\"")
+            pending.append(UInt8(ascii: "\""))
         }
-        raw(">")
+        pending.append(UInt8(ascii: ">"))
     }
 
     /// `<name attribute="…">` with a request value as the attribute, then one level deeper.
     public mutating func open(_ name: String, attribute: String, value: AnswerValue) {
         indent()
-        raw("<\(name) \(attribute)=\"")
+        pending.append(UInt8(ascii: "<"))
+        raw(name)
+        pending.append(UInt8(ascii: " "))
+        raw(attribute)
+        raw("=\"")
         self.value(value)
         raw("\">\n")
         depth += 1
@@ -83,32 +90,43 @@ public struct AnswerBuilder {
     public mutating func close(_ name: String) {
         depth -= 1
         indent()
-        raw("</\(name)>\n")
+        endTag(name)
+    }
+
+    /// `</name>` and a line break.
+    private mutating func endTag(_ name: String) {
+        raw("</")
+        raw(name)
+        raw(">\n")
     }
 
     /// `<name>text</name>` with the text escaped.
     public mutating func element(_ name: String, _ content: String, _ attributes: [(String, String)] = []) {
         startTag(name, attributes)
         text(content)
-        raw("</\(name)>\n")
+        endTag(name)
     }
 
     /// `<name>` + a request value + `</name>`.
     public mutating func element(_ name: String, value: AnswerValue) {
         indent()
-        raw("<\(name)>")
+        pending.append(UInt8(ascii: "<"))
+        raw(name)
+        pending.append(UInt8(ascii: ">"))
         self.value(value)
-        raw("</\(name)>\n")
+        endTag(name)
     }
 
     /// `<name/>`
     public mutating func empty(_ name: String) {
         indent()
-        raw("<\(name)/>\n")
+        pending.append(UInt8(ascii: "<"))
+        raw(name)
+        raw("/>\n")
     }
 
     private mutating func indent() {
-        pending.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * indentWidth))
+        for _ in 0..<(depth * indentWidth) { pending.append(UInt8(ascii: " ")) }
     }
 
     private mutating func flush() {

@@ -15,8 +15,19 @@ public enum Escaper {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Bytes that become entities in markup, indexed by byte.
+    private static let markupSpecial: [Bool] = (0..<256).map { byte in
+        byte == Int(UInt8(ascii: "&")) || byte == Int(UInt8(ascii: "<")) || byte == Int(UInt8(ascii: ">"))
+            || byte == Int(UInt8(ascii: "\"")) || byte == Int(UInt8(ascii: "'"))
+    }
+
     /// XML/HTML: `& < > " '` as entities; control characters XML 1.0 cannot carry are dropped.
     private static func appendMarkup(_ text: String, to output: inout [UInt8]) {
+        // Most config values (hosts, ports, names) need nothing escaped: copy them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || markupSpecial[Int($0)] }) {
+            output.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "&"): output.append(contentsOf: Array("&amp;".utf8))
