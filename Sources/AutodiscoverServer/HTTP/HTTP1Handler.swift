@@ -59,14 +59,7 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
             head = nil
             requestTimer?.cancel()
             requestTimer = nil
-            var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
-            // The peer matters only for X-Forwarded-* (trusted proxies); skip the work otherwise.
-            let peer =
-                requestHead.headers.contains(name: "x-forwarded-host")
-                ? context.channel.remoteAddress?.ipAddress.flatMap(IPAddressBytes.parse) : nil
-            let reply = responder.respond(
-                .init(head: requestHead, body: body, peer: peer), time: (Int(now.tv_sec), Int(now.tv_nsec)))
+            let reply = responder.respond(head: requestHead, body: body, remoteAddress: context.channel.remoteAddress)
             let keepAlive = requestHead.isKeepAlive && !quiescing
             let buffer = encode(reply, keepAlive: keepAlive, http10: requestHead.version == .http1_0, context)
             if keepAlive {

@@ -174,13 +174,7 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
         guard let head = stream.head else { return }
         stream.timer?.cancel()
         streams[id]?.timer = nil
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let peer =
-            head.headers.contains(name: "x-forwarded-host")
-            ? context.channel.remoteAddress?.ipAddress.flatMap(IPAddressBytes.parse) : nil
-        let reply = responder.respond(
-            .init(head: head, body: stream.body, peer: peer), time: (Int(now.tv_sec), Int(now.tv_nsec)))
+        let reply = responder.respond(head: head, body: stream.body, remoteAddress: context.channel.remoteAddress)
         streams[id]?.body = []
         write(reply, id, context)
         needsFlush = true
