@@ -3,31 +3,53 @@ public struct POXRequest: Sendable, Equatable {
     public var emailAddress: String?
     public var acceptableResponseSchema: String?
 
+    /// The elements the parser tells apart.
+    private enum Element {
+        case request, emailAddress, acceptableResponseSchema, other
+
+        init(_ name: ArraySlice<UInt8>) {
+            if ASCII.equalsLowercased(name, "request".utf8) {
+                self = .request
+            } else if ASCII.equalsLowercased(name, "emailaddress".utf8) {
+                self = .emailAddress
+            } else if ASCII.equalsLowercased(name, "acceptableresponseschema".utf8) {
+                self = .acceptableResponseSchema
+            } else {
+                self = .other
+            }
+        }
+    }
+
     /// Parses a request body with ``SafeXMLScanner``: element names match case-insensitively and
     /// without namespace prefixes; a DOCTYPE, entity declaration or anything malformed is refused.
+    /// The fields are the first `EMailAddress` and `AcceptableResponseSchema` directly inside a `Request`,
+    /// their text without surrounding XML white space. Names are compared as bytes: no string is made
+    /// but the two values.
     public static func parse(_ body: [UInt8]) throws(RequestError) -> POXRequest {
         var request = POXRequest()
-        var path: [String] = []
-        var text = ""
+        var path: [Element] = []
+        var text: [UInt8] = []
         do {
             try SafeXMLScanner(body).scan { event in
                 switch event {
                 case .start(let name):
-                    path.append(name.lowercased())
-                    text = ""
+                    path.append(Element(name))
+                    text.removeAll(keepingCapacity: true)
                 case .text(let chunk):
-                    text += chunk
+                    text.append(contentsOf: chunk)
                 case .end:
-                    let name = path.last ?? ""
-                    if path.count >= 2, path[path.count - 2] == "request" {
-                        let value = text.trimmingWhitespace
-                        if name == "emailaddress", request.emailAddress == nil { request.emailAddress = value }
-                        if name == "acceptableresponseschema", request.acceptableResponseSchema == nil {
-                            request.acceptableResponseSchema = value
+                    if path.count >= 2, path[path.count - 2] == .request {
+                        switch path[path.count - 1] {
+                        case .emailAddress where request.emailAddress == nil:
+                            request.emailAddress = trimmed(text)
+                        case .acceptableResponseSchema where request.acceptableResponseSchema == nil:
+                            request.acceptableResponseSchema = trimmed(text)
+                        default:
+                            break
                         }
                     }
                     path.removeLast()
-                    text = ""
+                    text.removeAll(keepingCapacity: true)
                 }
             }
         } catch {
@@ -35,15 +57,14 @@ public struct POXRequest: Sendable, Equatable {
         }
         return request
     }
-}
 
-extension String {
-    /// Without leading and trailing XML white space.
-    var trimmingWhitespace: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        var slice = Substring(self)
-        while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
-        while let last = slice.last, isSpace(last) { slice = slice.dropLast() }
-        return String(slice)
+    /// The text without leading and trailing XML white space (space, tab, CR, LF).
+    private static func trimmed(_ bytes: [UInt8]) -> String {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }

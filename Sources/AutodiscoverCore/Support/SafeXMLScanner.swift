@@ -4,10 +4,14 @@
 /// five predefined entities and character references, and caps depth, element count and text
 /// length. Namespace prefixes are stripped from element names; a UTF-8 byte order mark is skipped.
 public struct SafeXMLScanner {
+    /// What the scanner meets, as bytes of the document (nothing is copied into strings).
     public enum Event {
-        case start(String)
-        case text(String)
-        case end(String)
+        /// An element opens: its name without a namespace prefix.
+        case start(ArraySlice<UInt8>)
+        /// Character data with entities and character references decoded.
+        case text([UInt8])
+        /// An element closes.
+        case end(ArraySlice<UInt8>)
     }
 
     public struct Failure: Error, Sendable, Equatable {
@@ -40,7 +44,7 @@ public struct SafeXMLScanner {
     public func scan(_ handle: (Event) throws(Failure) -> Void) throws(Failure) {
         var index = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
-        var stack: [String] = []
+        var stack: [ArraySlice<UInt8>] = []
         var elements = 0
         var sawRoot = false
         var text: [UInt8] = []
@@ -48,10 +52,12 @@ public struct SafeXMLScanner {
         func fail(_ reason: String) -> Failure { Failure(reason: reason) }
 
         // XML text is characters: valid UTF-8, and no C0 controls but tab, line feed and carriage return.
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw fail("not valid UTF-8") }
-        guard !bytes.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
-            throw fail("control character in the document")
+        var ascii = true
+        for byte in bytes {
+            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D { throw fail("control character in the document") }
+            if byte >= 0x80 { ascii = false }
         }
+        guard ascii || Self.isValidUTF8(bytes) else { throw fail("not valid UTF-8") }
 
         while index < bytes.count {
             let byte = bytes[index]
@@ -68,8 +74,8 @@ public struct SafeXMLScanner {
                 continue
             }
             if !text.isEmpty {
-                try handle(.text(String(decoding: text, as: UTF8.self)))
-                text = []
+                try handle(.text(text))
+                text.removeAll(keepingCapacity: true)
             }
             let rest = bytes[index...]
             if rest.starts(with: Self.piStart) {
@@ -89,7 +95,9 @@ public struct SafeXMLScanner {
             } else if rest.starts(with: Self.endTagStart) {
                 guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { throw fail("unterminated end tag") }
                 let name = localName(bytes[(index + 2)..<close])
-                guard let open = stack.popLast(), open == name else { throw fail("mismatched end tag </\(name)>") }
+                guard let open = stack.popLast(), open.elementsEqual(name) else {
+                    throw fail("mismatched end tag </\(String(decoding: name, as: UTF8.self))>")
+                }
                 try handle(.end(name))
                 index = close + 1
             } else {
@@ -116,7 +124,7 @@ public struct SafeXMLScanner {
                 index = close + 1
             }
         }
-        guard stack.isEmpty else { throw fail("element <\(stack.last!)> is not closed") }
+        guard stack.isEmpty else { throw fail("element <\(String(decoding: stack.last!, as: UTF8.self))> is not closed") }
         guard sawRoot else { throw fail("no root element") }
     }
 
@@ -175,12 +183,23 @@ public struct SafeXMLScanner {
     }
 
     /// The name without a namespace prefix.
-    private func localName(_ slice: ArraySlice<UInt8>) -> String {
+    private func localName(_ slice: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         let trimmed = slice.prefix(while: { !isSpace($0) })
-        if let colon = trimmed.lastIndex(of: UInt8(ascii: ":")) {
-            return String(decoding: trimmed[(colon + 1)...], as: UTF8.self)
+        if let colon = trimmed.lastIndex(of: UInt8(ascii: ":")) { return trimmed[(colon + 1)...] }
+        return trimmed
+    }
+
+    /// Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF), checked without a copy.
+    private static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        var iterator = bytes.makeIterator()
+        var decoder = Unicode.UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
         }
-        return String(decoding: trimmed, as: UTF8.self)
     }
 
     /// Decodes the predefined entities and character references; any other `&name;` is refused.
