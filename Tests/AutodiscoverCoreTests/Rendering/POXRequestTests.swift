@@ -13,6 +13,7 @@ struct POXRequestTests {
             "<a:Autodiscover xmlns:a=\"x\"><a:Request><a:EMailAddress>a@b.example</a:EMailAddress><a:AcceptableResponseSchema>\(outlook)</a:AcceptableResponseSchema></a:Request></a:Autodiscover>",
             "<autodiscover><request><emailaddress>a@b.example</emailaddress><acceptableresponseschema>\(outlook)</acceptableresponseschema></request></autodiscover>",
             "<!-- a comment --><Autodiscover><Request><EMailAddress><![CDATA[a@b.example]]></EMailAddress><LegacyDN/><AcceptableResponseSchema>\(outlook)</AcceptableResponseSchema></Request></Autodiscover>",
+            "<Autodiscover>\r\n<Request>\r\n<EMailAddress>\r\n\ta@b.example\r\n</EMailAddress>\r\n<AcceptableResponseSchema>\(outlook)\r\n</AcceptableResponseSchema>\r\n</Request>\r\n</Autodiscover>\r\n",
         ])
     func accepts(_ body: String) throws {
         var bytes = Array(body.utf8)
