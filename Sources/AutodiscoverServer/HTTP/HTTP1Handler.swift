@@ -99,9 +99,7 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
     private func startRequestTimer(context: ChannelHandlerContext) {
         requestTimer?.cancel()
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let elapsed = Int64(ExchangeLog.monotonicNanoseconds() &- started)
-        let remaining = max(TimeAmount(limits.requestTimeout).nanoseconds - elapsed, 0)
-        requestTimer = context.eventLoop.scheduleTask(in: .nanoseconds(remaining)) {
+        requestTimer = context.eventLoop.scheduleTask(in: limits.requestTimeLeft(since: started)) {
             let (handler, context) = loopBound.value
             guard !handler.closing, let requestHead = handler.head else { return }
             handler.refuse(Limits.requestTimedOut, requestHead, context)

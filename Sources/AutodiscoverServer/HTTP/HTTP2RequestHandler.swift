@@ -216,9 +216,7 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
     private func startRequestTimer(_ id: HTTP2StreamID, _ context: ChannelHandlerContext) {
         guard let started = streams[id]?.started else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let elapsed = Int64(ExchangeLog.monotonicNanoseconds() &- started)
-        let remaining = max(TimeAmount(limits.requestTimeout).nanoseconds - elapsed, 0)
-        streams[id]?.timer = context.eventLoop.scheduleTask(in: .nanoseconds(remaining)) {
+        streams[id]?.timer = context.eventLoop.scheduleTask(in: limits.requestTimeLeft(since: started)) {
             let (handler, context) = loopBound.value
             guard let stream = handler.streams[id], !stream.answered, let head = stream.head else { return }
             handler.refuse(Limits.requestTimedOut, id, head, context)

@@ -1,4 +1,5 @@
 import AutodiscoverCore
+import NIOCore
 import NIOHTTP1
 
 extension Limits {
@@ -17,6 +18,12 @@ extension Limits {
             return bodyTooLarge
         }
         return nil
+    }
+
+    /// What is left of `request_timeout` for a request that began at `started` (monotonic nanoseconds).
+    func requestTimeLeft(since started: UInt64) -> TimeAmount {
+        let elapsed = Int64(ExchangeLog.monotonicNanoseconds() &- started)
+        return .nanoseconds(max(TimeAmount(requestTimeout).nanoseconds - elapsed, 0))
     }
 
     /// A body that grew past `max_body_bytes`.
