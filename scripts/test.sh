@@ -31,8 +31,10 @@ if [ -d scripts/system-tests ]; then
   [ "$failed" -eq 0 ]
 fi
 
-# libFuzzer with AddressSanitizer, each target for FUZZ_SECONDS (60 in CI; 0 skips).
+# libFuzzer with AddressSanitizer: each target's seed corpus, then its `// ci-runs:` executions with
+# seed FUZZ_SEED (1), so a commit always gets the same verdict; at most FUZZ_SECONDS (60) per target,
+# 0 skips. Exploring runs (a new seed each time): scripts/fuzz/run.sh [seconds].
 if [ "${FUZZ_SECONDS:-60}" -gt 0 ]; then
   echo "== fuzzing"
-  bash scripts/fuzz/run.sh "${FUZZ_SECONDS:-60}"
+  FUZZ_SEED="${FUZZ_SEED:-1}" bash scripts/fuzz/run.sh "${FUZZ_SECONDS:-60}"
 fi

@@ -188,6 +188,8 @@ struct FastBlockParser {
         return !key || cursor - start <= 1000
     }
 
+    private static let flowIndicators: [UInt8] = Array(",?[]{}".utf8)
+
     private mutating func oneLineScalar(_ cursor: inout Int, _ end: Int, line: Int, flow: Bool, key: Bool) -> Bool {
         guard cursor < end else { return false }
         let start = cursor
@@ -216,7 +218,10 @@ struct FastBlockParser {
             let byte = input[cursor]
             if byte == UInt8(ascii: ":") {
                 let next = cursor + 1 < end ? input[cursor + 1] : UInt8(ascii: " ")
-                if next == UInt8(ascii: " ") || (flow && (next == UInt8(ascii: ",") || next == UInt8(ascii: "}"))) {
+                if flow && Self.flowIndicators.contains(next) {
+                    return false  // libyaml: "found unexpected ':'" for `:` then one of `,?[]{}` in a flow
+                }
+                if next == UInt8(ascii: " ") {
                     if key { break }
                     return false  // `a: b: c` is not a scalar
                 }

@@ -104,6 +104,10 @@ struct FastBlockParserTests {
             "domains:\n  a.example:\n    imap: x\u{01}y\n", "domains:\n  a.example:\n    # lone\rbreak\n",
             "domains:\n  " + String(repeating: "k", count: 1100) + ": {}\n",
             "domains:\n  a.example:\n    imap: x\u{2028}y\n", "domains:\n  a.example:\n    imap: x\u{85}y\n",
+            // `:` then one of `,?[]{}` inside a flow mapping: libyaml refuses it (found by FuzzFastBlockParser).
+            "domains:\n  a.example:\n    imap: { host: x::::?y }\n", "domains:\n  a.example:\n    imap: { host: x:? }\n",
+            "domains:\n  a.example:\n    imap: { host: x:, port: 1 }\n", "domains:\n  a.example:\n    imap: { host: x:}\n",
+            "domains:\n  a.example:\n    imap: { host:, port: 1 }\n",
         ])
     func givesUp(_ text: String) throws {
         let bytes = Array(text.utf8)
