@@ -7,9 +7,10 @@
 #
 # Without FUZZ_SEED every run explores anew (libFuzzer picks a random seed): what to run while working
 # on a parser. With FUZZ_SEED=N (scripts/test.sh sets 1) the run is reproducible: seed N, Swift's
-# hashing made deterministic, and at most the executions named by the target's `// ci-runs:` line, so
-# the same commit always fuzzes the same inputs and a slower machine runs a prefix of them. CI stays a
-# verdict on the commit; new findings come from the exploring runs and go into the seed corpus.
+# hashing made deterministic, no address randomisation (setarch -R), and at most the executions named
+# by the target's `// ci-runs:` line, so the same commit always fuzzes the same inputs and a slower
+# machine runs a prefix of them. CI stays a verdict on the commit; new findings come from the
+# exploring runs and go into the seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
@@ -23,7 +24,13 @@ bash scripts/fuzz/build.sh
 # Let ASan and libFuzzer report crashes (the Swift backtracer would otherwise take over the signal).
 export SWIFT_BACKTRACE=enable=no
 mkdir -p .build-fuzz/artifacts
-if [ -n "${FUZZ_SEED:-}" ]; then export SWIFT_DETERMINISTIC_HASHING=1; fi
+# Reproducible runs also need fixed addresses: values the instrumented code compares (pointers among
+# them) steer libFuzzer's mutations, so address-space randomisation alone made two runs differ.
+fixed=()
+if [ -n "${FUZZ_SEED:-}" ]; then
+  export SWIFT_DETERMINISTIC_HASHING=1
+  if setarch -R true 2>/dev/null; then fixed=(setarch -R); fi
+fi
 failed=0
 for target in "${targets[@]}"; do
   corpus=".build-fuzz/corpus/$target"
@@ -39,7 +46,7 @@ for target in "${targets[@]}"; do
   fi
   echo "== fuzz $target for ${seconds}s ${budget[*]}"
   started=$SECONDS
-  if timeout $((seconds + 60)) ".build-fuzz/$target" -max_total_time="$seconds" "${budget[@]}" -timeout=10 \
+  if timeout $((seconds + 60)) "${fixed[@]}" ".build-fuzz/$target" -max_total_time="$seconds" "${budget[@]}" -timeout=10 \
     -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 -artifact_prefix=".build-fuzz/artifacts/$target-" \
     "$corpus" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
