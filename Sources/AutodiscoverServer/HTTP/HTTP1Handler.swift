@@ -173,7 +173,7 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
         closing = true
         requestTimer?.cancel()
         requestTimer = nil
-        let reply = RequestResponder.Reply.text(.badRequest, "Bad request\n", label: "none")
+        let reply = RequestResponder.Reply.malformed
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(encode(reply, keepAlive: false, http10: false, context))).whenComplete {
             _ in channel.close(promise: nil)

@@ -66,13 +66,13 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
             var stream = Stream(started: ExchangeLog.monotonicNanoseconds())
             guard let head = Self.requestHead(headers.headers) else {
                 streams[id] = stream
-                refuse((.badRequest, "Bad request\n"), id, HTTPRequestHead(version: .http2, method: .GET, uri: "/"), context)
+                refuse(.malformed, id, HTTPRequestHead(version: .http2, method: .GET, uri: "/"), context)
                 return
             }
             stream.head = head
             streams[id] = stream
             if let refusal = limits.violation(of: head) {
-                refuse(refusal, id, head, context)
+                refuse(.refusal(refusal), id, head, context)
             } else if headers.endStream {
                 streams[id]!.answered = true
                 answer(id, streams[id]!, context)
@@ -83,7 +83,7 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
             guard let stream = streams[id], !stream.answered, let head = stream.head else { return }
             guard case .byteBuffer(let buffer) = payload.data else { return }
             if stream.body.count + buffer.readableBytes > limits.maxBodyBytes {
-                refuse(limits.bodyTooLarge, id, head, context)
+                refuse(.refusal(limits.bodyTooLarge), id, head, context)
                 return
             }
             buffer.withUnsafeReadableBytes { streams[id]!.body.append(contentsOf: $0) }
@@ -219,21 +219,20 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
         streams[id]?.timer = context.eventLoop.scheduleTask(in: limits.requestTimeLeft(since: started)) {
             let (handler, context) = loopBound.value
             guard let stream = handler.streams[id], !stream.answered, let head = stream.head else { return }
-            handler.refuse(Limits.requestTimedOut, id, head, context)
+            handler.refuse(.refusal(Limits.requestTimedOut), id, head, context)
             context.flush()
         }
     }
 
-    /// Answers a stream that broke a limit, then ends it with RST_STREAM NO_ERROR after a grace period in
-    /// which what still arrives is dropped.
+    /// Answers a stream that broke a limit or cannot be read, then ends it with RST_STREAM NO_ERROR after
+    /// a grace period in which what still arrives is dropped.
     private func refuse(
-        _ refusal: Limits.Refusal, _ id: HTTP2StreamID, _ head: HTTPRequestHead, _ context: ChannelHandlerContext
+        _ reply: RequestResponder.Reply, _ id: HTTP2StreamID, _ head: HTTPRequestHead, _ context: ChannelHandlerContext
     ) {
         guard var stream = streams[id] else { return }
         stream.timer?.cancel()
         stream.answered = true
         stream.body = []
-        let reply = RequestResponder.Reply.refusal(refusal)
         write(reply, id, context)
         needsFlush = true
         log.record(reply, for: head, started: stream.started, remoteAddress: context.channel.remoteAddress)

@@ -45,4 +45,8 @@ extension RequestResponder.Reply {
     static func refusal(_ refusal: Limits.Refusal) -> Self {
         .text(refusal.status, refusal.message, label: "limit")
     }
+
+    /// The answer to a request that cannot be read (HTTP/1.1 bytes the decoder refuses, an HTTP/2 header
+    /// block without `:method` or `:path`), counted like any request no renderer answered.
+    static let malformed = Self.text(.badRequest, "Bad request\n", label: "none")
 }
