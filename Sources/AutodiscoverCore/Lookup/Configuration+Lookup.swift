@@ -5,10 +5,10 @@ extension Configuration {
     /// The domain that serves a mail domain: exact name, then alias, then the longest wildcard.
     public func resolve(_ name: DomainName) -> ResolvedDomain? {
         if let index = table.exact[name.ascii] {
-            return ResolvedDomain(requested: name, domain: domains[index], index: index, match: .exact)
+            return ResolvedDomain(requested: name, domains: domains, index: index, match: .exact)
         }
         if let index = table.aliases[name.ascii] {
-            return ResolvedDomain(requested: name, domain: domains[index], index: index, match: .alias)
+            return ResolvedDomain(requested: name, domains: domains, index: index, match: .alias)
         }
         return resolveWildcard(name)
     }
@@ -26,10 +26,10 @@ extension Configuration {
     public func resolve(host: String) -> ResolvedDomain? {
         guard let name = Configuration.hostName(host) else { return nil }
         if let index = table.exact[name.ascii] {
-            return ResolvedDomain(requested: name, domain: domains[index], index: index, match: .exact)
+            return ResolvedDomain(requested: name, domains: domains, index: index, match: .exact)
         }
         if let index = table.aliases[name.ascii] {
-            return ResolvedDomain(requested: name, domain: domains[index], index: index, match: .alias)
+            return ResolvedDomain(requested: name, domains: domains, index: index, match: .alias)
         }
         if let dot = name.ascii.firstIndex(of: "."),
             Configuration.strippedHostPrefixes.contains(where: { name.ascii[..<dot] == $0 }),
@@ -47,7 +47,7 @@ extension Configuration {
         while let dot = suffix.firstIndex(of: ".") {
             suffix = suffix[suffix.index(after: dot)...]
             if let index = table.wildcards[String(suffix)] {
-                return ResolvedDomain(requested: name, domain: domains[index], index: index, match: .wildcard)
+                return ResolvedDomain(requested: name, domains: domains, index: index, match: .wildcard)
             }
         }
         return nil

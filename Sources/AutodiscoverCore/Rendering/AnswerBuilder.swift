@@ -18,7 +18,11 @@ public struct AnswerBuilder {
     // MARK: Raw pieces
 
     /// Appends trusted literal text (markup the renderer itself wrote).
-    public mutating func raw(_ text: String) { pending.append(contentsOf: text.utf8) }
+    public mutating func raw(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ pending.append(contentsOf: $0) }) == nil {
+            pending.append(contentsOf: text.utf8)
+        }
+    }
 
     /// Appends untrusted text, escaped for the format.
     public mutating func text(_ text: String) { Escaper.append(text, escaping, to: &pending) }

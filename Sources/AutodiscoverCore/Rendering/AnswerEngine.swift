@@ -96,11 +96,10 @@ public struct AnswerEngine: Sendable {
                 return respond(renderer.errorAnswer(.notFound), renderer, nil, request, time, reading)
             }
         }
-        let domain = found.domain
         let prepared =
             cache?.answer(domain: found.index, renderer: renderer.id, variant: reading.variant) {
-                renderer.prepare(domain, variant: reading.variant)
-            } ?? renderer.prepare(domain, variant: reading.variant)
+                renderer.prepare(found.domain, variant: reading.variant)
+            } ?? renderer.prepare(found.domain, variant: reading.variant)
         return respond(prepared, renderer, found, request, time, reading)
     }
 

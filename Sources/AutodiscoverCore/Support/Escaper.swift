@@ -15,26 +15,33 @@ public enum Escaper {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Bytes that become entities in markup, indexed by byte.
-    private static let markupSpecial: [Bool] = (0..<256).map { byte in
-        byte == Int(UInt8(ascii: "&")) || byte == Int(UInt8(ascii: "<")) || byte == Int(UInt8(ascii: ">"))
-            || byte == Int(UInt8(ascii: "\"")) || byte == Int(UInt8(ascii: "'"))
+    /// True for bytes markup cannot carry as they are: `& < > " '` and control characters.
+    @inline(__always)
+    private static func isMarkupSpecial(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0..<0x20, 0x7F, UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""),
+            UInt8(ascii: "'"):
+            true
+        default: false
+        }
     }
 
     /// XML/HTML: `& < > " '` as entities; control characters XML 1.0 cannot carry are dropped.
     private static func appendMarkup(_ text: String, to output: inout [UInt8]) {
         // Most config values (hosts, ports, names) need nothing escaped: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || markupSpecial[Int($0)] }) {
-            output.append(contentsOf: text.utf8)
-            return
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where isMarkupSpecial(byte) { return false }
+            output.append(contentsOf: bytes)
+            return true
         }
+        if copied == true { return }
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "&"): output.append(contentsOf: Array("&amp;".utf8))
-            case UInt8(ascii: "<"): output.append(contentsOf: Array("&lt;".utf8))
-            case UInt8(ascii: ">"): output.append(contentsOf: Array("&gt;".utf8))
-            case UInt8(ascii: "\""): output.append(contentsOf: Array("&quot;".utf8))
-            case UInt8(ascii: "'"): output.append(contentsOf: Array("&#39;".utf8))
+            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): output.append(contentsOf: "&#39;".utf8)
             case 0x09, 0x0A, 0x0D: output.append(byte)
             case 0..<0x20, 0x7F: continue
             default: output.append(byte)
