@@ -16,11 +16,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "== swift test"
-swift test --parallel
+# One release build with testing enabled serves the Swift tests (`@testable import`) and the system
+# tests (the same binary), instead of a debug and a release build of everything (BoringSSL included).
+release=(-c release -Xswiftc -enable-testing)
+echo "== swift test (release build)"
+swift build "${release[@]}" --build-tests
+swift test "${release[@]}" --skip-build --parallel
 if [ -d scripts/system-tests ]; then
   echo "== system tests"
-  swift build -c release --product autodiscover
+  swift build "${release[@]}" --product autodiscover
   passed=0
   failed=0
   for test in scripts/system-tests/*.sh; do
