@@ -47,7 +47,6 @@ struct ChannelConfigurator: Sendable {
         try sync.addHandler(HeaderTimeoutHandler(headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout))
         try sync.addHandler(
             HTTP1Handler(
-                responder: responder,
                 log: ExchangeLog(responder: responder, logger: logger, accessLog: accessLog, secure: secure),
                 limits: limits))
     }
@@ -66,7 +65,6 @@ struct ChannelConfigurator: Sendable {
         try sync.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: connection))
         try sync.addHandler(
             HTTP2RequestHandler(
-                responder: responder,
                 log: ExchangeLog(responder: responder, logger: logger, accessLog: accessLog, secure: secure),
                 limits: limits))
         try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionCloser())

@@ -9,6 +9,7 @@ import Glibc
 
 /// Metrics and the access-log line for each answered request, the same for HTTP/1.1 and HTTP/2.
 struct ExchangeLog: Sendable {
+    /// Makes the answers; its metrics and configuration store are what the log records against.
     let responder: RequestResponder
     let logger: Logger
     let accessLog: Bool

@@ -18,7 +18,7 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = ByteBuffer
 
-    private let responder: RequestResponder
+    /// Answers requests, counts and logs them.
     private let log: ExchangeLog
     private let limits: Limits
     private var head: HTTPRequestHead?
@@ -31,8 +31,7 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
     private var quiescing = false
     private var needsFlush = false
 
-    init(responder: RequestResponder, log: ExchangeLog, limits: Limits) {
-        self.responder = responder
+    init(log: ExchangeLog, limits: Limits) {
         self.log = log
         self.limits = limits
     }
@@ -59,7 +58,7 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
             head = nil
             requestTimer?.cancel()
             requestTimer = nil
-            let reply = responder.respond(head: requestHead, body: body, remoteAddress: context.channel.remoteAddress)
+            let reply = log.responder.respond(head: requestHead, body: body, remoteAddress: context.channel.remoteAddress)
             let keepAlive = requestHead.isKeepAlive && !quiescing
             let buffer = encode(reply, keepAlive: keepAlive, http10: requestHead.version == .http1_0, context)
             if keepAlive {

@@ -31,7 +31,7 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
         var answered = false
     }
 
-    private let responder: RequestResponder
+    /// Answers requests, counts and logs them.
     private let log: ExchangeLog
     private let limits: Limits
     private var streams: [HTTP2StreamID: Stream] = [:]
@@ -43,8 +43,7 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
     /// The receive window advertised for the connection and each stream (HTTP/2's default).
     private let targetWindow = 65_535
 
-    init(responder: RequestResponder, log: ExchangeLog, limits: Limits) {
-        self.responder = responder
+    init(log: ExchangeLog, limits: Limits) {
         self.log = log
         self.limits = limits
     }
@@ -174,7 +173,7 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
         guard let head = stream.head else { return }
         stream.timer?.cancel()
         streams[id]?.timer = nil
-        let reply = responder.respond(head: head, body: stream.body, remoteAddress: context.channel.remoteAddress)
+        let reply = log.responder.respond(head: head, body: stream.body, remoteAddress: context.channel.remoteAddress)
         streams[id]?.body = []
         write(reply, id, context)
         needsFlush = true
