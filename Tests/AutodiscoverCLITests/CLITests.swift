@@ -14,11 +14,13 @@ struct CLITests {
         return url.path
     }()
 
-    /// The built executable next to the test bundle.
+    /// The built executable next to the test runner (`.build/debug` or `.build/release`, whichever
+    /// configuration the tests were built in).
     static let executable: String = {
+        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let bundle = Bundle.main.bundleURL.deletingLastPathComponent()
-        for candidate in [bundle.appendingPathComponent("autodiscover"), bundle.deletingLastPathComponent().appendingPathComponent("autodiscover")]
-        where FileManager.default.isExecutableFile(atPath: candidate.path) {
+        let candidates = [runner, bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("autodiscover") }
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
             return candidate.path
         }
         return root + "/.build/debug/autodiscover"
