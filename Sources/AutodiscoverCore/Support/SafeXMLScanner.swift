@@ -28,14 +28,11 @@ public struct SafeXMLScanner {
     private let bytes: [UInt8]
 
     // Markup openers and closers, made once (an array literal per tag cost an allocation each).
-    private static let piStart = Array("<?".utf8)
     private static let piEnd = Array("?>".utf8)
     private static let commentStart = Array("<!--".utf8)
     private static let commentEnd = Array("-->".utf8)
     private static let cdataStart = Array("<![CDATA[".utf8)
     private static let cdataEnd = Array("]]>".utf8)
-    private static let declarationStart = Array("<!".utf8)
-    private static let endTagStart = Array("</".utf8)
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
@@ -77,22 +74,24 @@ public struct SafeXMLScanner {
                 try handle(.text(text))
                 text.removeAll(keepingCapacity: true)
             }
+            // What follows `<` decides the markup: `?` `!` `/` or a name (one byte compared, not five prefixes).
+            let next = index + 1 < bytes.count ? bytes[index + 1] : 0
             let rest = bytes[index...]
-            if rest.starts(with: Self.piStart) {
+            if next == UInt8(ascii: "?") {
                 guard let close = find(Self.piEnd, from: index) else { throw fail("unterminated processing instruction") }
                 index = close + 2
-            } else if rest.starts(with: Self.commentStart) {
+            } else if next == UInt8(ascii: "!"), rest.starts(with: Self.commentStart) {
                 guard let close = find(Self.commentEnd, from: index + 4) else { throw fail("unterminated comment") }
                 index = close + 3
-            } else if rest.starts(with: Self.cdataStart) {
+            } else if next == UInt8(ascii: "!"), rest.starts(with: Self.cdataStart) {
                 guard !stack.isEmpty else { throw fail("CDATA outside the root element") }
                 guard let close = find(Self.cdataEnd, from: index + 9) else { throw fail("unterminated CDATA") }
                 text.append(contentsOf: bytes[(index + 9)..<close])
                 guard text.count <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
                 index = close + 3
-            } else if rest.starts(with: Self.declarationStart) {
+            } else if next == UInt8(ascii: "!") {
                 throw fail("DOCTYPE and entity declarations are not accepted")
-            } else if rest.starts(with: Self.endTagStart) {
+            } else if next == UInt8(ascii: "/") {
                 guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { throw fail("unterminated end tag") }
                 let name = localName(bytes[(index + 2)..<close])
                 guard let open = stack.popLast(), open.elementsEqual(name) else {
@@ -204,7 +203,12 @@ public struct SafeXMLScanner {
 
     /// Decodes the predefined entities and character references; any other `&name;` is refused.
     private func decodeText(_ slice: ArraySlice<UInt8>, into output: inout [UInt8]) throws(Failure) {
-        var index = slice.startIndex
+        guard let firstEntity = slice.firstIndex(of: UInt8(ascii: "&")) else {
+            output.append(contentsOf: slice)  // most text has no entity: copied whole
+            return
+        }
+        output.append(contentsOf: slice[..<firstEntity])
+        var index = firstEntity
         while index < slice.endIndex {
             let byte = slice[index]
             guard byte == UInt8(ascii: "&") else {
