@@ -103,14 +103,6 @@ public enum PercentDecoding {
 extension String {
     /// ASCII case-insensitive equality, without allocating.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        let a = utf8
-        let b = other.utf8
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) where x != y {
-            let lx = (x >= 65 && x <= 90) ? x + 32 : x
-            let ly = (y >= 65 && y <= 90) ? y + 32 : y
-            if lx != ly { return false }
-        }
-        return true
+        ASCII.equalsIgnoringCase(utf8, other.utf8)
     }
 }

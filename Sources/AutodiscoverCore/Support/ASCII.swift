@@ -4,9 +4,40 @@ public enum ASCII {
     @inlinable
     public static func equalsLowercased<A: Collection<UInt8>, B: Collection<UInt8>>(_ bytes: A, _ lowercased: B) -> Bool {
         guard bytes.count == lowercased.count else { return false }
-        for (byte, expected) in zip(bytes, lowercased) {
-            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-            if lower != expected { return false }
+        // Strings, arrays and their slices hand out their bytes: compare those without iterator overhead.
+        let contiguous = bytes.withContiguousStorageIfAvailable { a in
+            lowercased.withContiguousStorageIfAvailable { b in compare(a, b, lowercasingBoth: false) }
+        }
+        if let contiguous, let result = contiguous { return result }
+        for (byte, expected) in zip(bytes, lowercased) where lower(byte) != expected { return false }
+        return true
+    }
+
+    /// True when `a` and `b` are equal ignoring the case of ASCII letters.
+    @inlinable
+    public static func equalsIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+        guard a.count == b.count else { return false }
+        let contiguous = a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in compare(x, y, lowercasingBoth: true) }
+        }
+        if let contiguous, let result = contiguous { return result }
+        for (x, y) in zip(a, b) where lower(x) != lower(y) { return false }
+        return true
+    }
+
+    @inlinable @usableFromInline
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    @inlinable @usableFromInline
+    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, lowercasingBoth: Bool) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count {
+            let x = a[index]
+            let y = b[index]
+            if x == y { continue }
+            if lower(x) != (lowercasingBoth ? lower(y) : y) { return false }
         }
         return true
     }

@@ -1,0 +1,24 @@
+import Testing
+
+@testable import AutodiscoverCore
+
+@Suite("ASCII comparisons")
+struct ASCIITests {
+    /// Each row: two texts, and whether they are equal ignoring ASCII case. The contiguous path (strings,
+    /// arrays) and the iterator path (a lazily mapped collection) must agree.
+    @Test(
+        "Case-insensitive equality on bytes, contiguous or not",
+        arguments: [
+            ("", "", true), ("a", "A", true), ("Request", "request", true), ("EMailAddress", "emailaddress", true),
+            ("/Autodiscover/Autodiscover.xml", "/autodiscover/autodiscover.xml", true), ("abc", "abd", false),
+            ("abc", "ab", false), ("@", "`", false), ("[", "{", false), ("Z", "z", true), ("é", "É", false),
+        ] as [(String, String, Bool)])
+    func equality(_ a: String, _ b: String, _ equal: Bool) {
+        #expect(ASCII.equalsIgnoringCase(a.utf8, b.utf8) == equal)
+        #expect(ASCII.equalsIgnoringCase(a.utf8.lazy.map { $0 }, b.utf8.lazy.map { $0 }) == equal)
+        #expect(a.caseInsensitiveEquals(b) == equal)
+        let lowered = String(decoding: b.utf8.map(ASCII.lower), as: UTF8.self)
+        #expect(ASCII.equalsLowercased(a.utf8, lowered.utf8) == equal)
+        #expect(ASCII.equalsLowercased(Array(a.utf8)[...], Array(lowered.utf8).lazy.map { $0 }) == equal)
+    }
+}
