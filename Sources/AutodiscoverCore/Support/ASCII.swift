@@ -3,25 +3,24 @@ public enum ASCII {
     /// True when `bytes`, lower-cased (ASCII letters only), equal `lowercased`.
     @inlinable
     public static func equalsLowercased<A: Collection<UInt8>, B: Collection<UInt8>>(_ bytes: A, _ lowercased: B) -> Bool {
-        guard bytes.count == lowercased.count else { return false }
-        // Strings, arrays and their slices hand out their bytes: compare those without iterator overhead.
-        let contiguous = bytes.withContiguousStorageIfAvailable { a in
-            lowercased.withContiguousStorageIfAvailable { b in compare(a, b, lowercasingBoth: false) }
-        }
-        if let contiguous, let result = contiguous { return result }
-        for (byte, expected) in zip(bytes, lowercased) where lower(byte) != expected { return false }
-        return true
+        equal(bytes, lowercased, lowercasingBoth: false)
     }
 
     /// True when `a` and `b` are equal ignoring the case of ASCII letters.
     @inlinable
     public static func equalsIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+        equal(a, b, lowercasingBoth: true)
+    }
+
+    @inlinable @usableFromInline
+    static func equal<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B, lowercasingBoth: Bool) -> Bool {
         guard a.count == b.count else { return false }
+        // Strings, arrays and their slices hand out their bytes: compare those without iterator overhead.
         let contiguous = a.withContiguousStorageIfAvailable { x in
-            b.withContiguousStorageIfAvailable { y in compare(x, y, lowercasingBoth: true) }
+            b.withContiguousStorageIfAvailable { y in compare(x, y, lowercasingBoth: lowercasingBoth) }
         }
         if let contiguous, let result = contiguous { return result }
-        for (x, y) in zip(a, b) where lower(x) != lower(y) { return false }
+        for (x, y) in zip(a, b) where lower(x) != (lowercasingBoth ? lower(y) : y) { return false }
         return true
     }
 
