@@ -62,7 +62,13 @@ public struct ReloadService: Service {
     /// Reloads now and logs the outcome.
     @discardableResult
     public func reload(reason: String) -> Bool {
-        switch store.reload() {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = store.reload()
+        let elapsed = started.duration(to: clock.now)
+        // Seconds with millisecond precision, for operators timing reloads of large files.
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds / 1_000_000_000_000_000) / 1000
+        switch outcome {
         case .success(let snapshot):
             metrics.reload(succeeded: true)
             metrics.configLoaded(snapshot)
@@ -72,6 +78,7 @@ public struct ReloadService: Service {
                     "autodiscover.reason": "\(reason)",
                     "autodiscover.config.generation": "\(snapshot.generation)",
                     "autodiscover.domains": "\(snapshot.config.domains.count)",
+                    "autodiscover.config.load_seconds": "\(seconds)",
                 ])
             return true
         case .failure(let error):
@@ -85,6 +92,7 @@ public struct ReloadService: Service {
                 metadata: [
                     "autodiscover.problems": "\(error.issues.count)",
                     "autodiscover.config.generation": "\(store.current.generation)",
+                    "autodiscover.config.load_seconds": "\(seconds)",
                 ])
             return false
         }
