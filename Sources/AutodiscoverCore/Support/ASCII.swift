@@ -12,7 +12,7 @@ public enum ASCII {
         equal(a, b, lowercasingBoth: true)
     }
 
-    @inlinable @usableFromInline
+    @inlinable
     static func equal<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B, lowercasingBoth: Bool) -> Bool {
         guard a.count == b.count else { return false }
         // Strings, arrays and their slices hand out their bytes: compare those without iterator overhead.
@@ -24,12 +24,12 @@ public enum ASCII {
         return true
     }
 
-    @inlinable @usableFromInline
+    @inlinable
     static func lower(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
-    @inlinable @usableFromInline
+    @inlinable
     static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, lowercasingBoth: Bool) -> Bool {
         guard a.count == b.count else { return false }
         for index in 0..<a.count {
