@@ -60,7 +60,7 @@ public struct POXRequest: Sendable, Equatable {
 
     /// The text without leading and trailing XML white space (space, tab, CR, LF).
     private static func trimmed(_ bytes: [UInt8]) -> String {
-        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        let isSpace = SafeXMLScanner.isSpace
         var start = bytes.startIndex
         var end = bytes.endIndex
         while start < end, isSpace(bytes[start]) { start += 1 }

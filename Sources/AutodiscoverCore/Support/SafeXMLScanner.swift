@@ -60,7 +60,7 @@ public struct SafeXMLScanner {
             let byte = bytes[index]
             if byte != UInt8(ascii: "<") {
                 if stack.isEmpty {
-                    guard isSpace(byte) else { throw fail("text outside the root element") }
+                    guard Self.isSpace(byte) else { throw fail("text outside the root element") }
                     index += 1
                     continue
                 }
@@ -103,7 +103,7 @@ public struct SafeXMLScanner {
                 guard let close = tagEnd(from: index + 1) else { throw fail("unterminated start tag") }
                 let selfClosing = bytes[close - 1] == UInt8(ascii: "/")
                 let inner = bytes[(index + 1)..<(selfClosing ? close - 1 : close)]
-                let nameEnd = inner.firstIndex(where: isSpace) ?? inner.endIndex
+                let nameEnd = inner.firstIndex(where: Self.isSpace) ?? inner.endIndex
                 let name = localName(inner[inner.startIndex..<nameEnd])
                 guard !name.isEmpty else { throw fail("element without a name") }
                 try checkAttributes(inner[nameEnd...])
@@ -127,7 +127,8 @@ public struct SafeXMLScanner {
         guard sawRoot else { throw fail("no root element") }
     }
 
-    private func isSpace(_ byte: UInt8) -> Bool {
+    /// XML white space: space, tab, line feed, carriage return.
+    static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
@@ -165,12 +166,12 @@ public struct SafeXMLScanner {
     private func checkAttributes(_ slice: ArraySlice<UInt8>) throws(Failure) {
         var index = slice.startIndex
         while index < slice.endIndex {
-            if isSpace(slice[index]) { index += 1; continue }
+            if Self.isSpace(slice[index]) { index += 1; continue }
             guard let equals = slice[index...].firstIndex(of: UInt8(ascii: "=")) else {
                 throw Failure(reason: "malformed attribute")
             }
             var valueStart = equals + 1
-            while valueStart < slice.endIndex, isSpace(slice[valueStart]) { valueStart += 1 }
+            while valueStart < slice.endIndex, Self.isSpace(slice[valueStart]) { valueStart += 1 }
             guard valueStart < slice.endIndex,
                 slice[valueStart] == UInt8(ascii: "\"") || slice[valueStart] == UInt8(ascii: "'"),
                 let valueEnd = slice[(valueStart + 1)...].firstIndex(of: slice[valueStart])
@@ -183,7 +184,7 @@ public struct SafeXMLScanner {
 
     /// The name without a namespace prefix.
     private func localName(_ slice: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        let trimmed = slice.prefix(while: { !isSpace($0) })
+        let trimmed = slice.prefix(while: { !Self.isSpace($0) })
         if let colon = trimmed.lastIndex(of: UInt8(ascii: ":")) { return trimmed[(colon + 1)...] }
         return trimmed
     }

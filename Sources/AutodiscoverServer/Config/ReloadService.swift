@@ -67,7 +67,7 @@ public struct ReloadService: Service {
         let outcome = store.reload()
         let elapsed = started.duration(to: clock.now)
         // Seconds with millisecond precision, for operators timing reloads of large files.
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds / 1_000_000_000_000_000) / 1000
+        let seconds = (elapsed / .milliseconds(1)).rounded(.down) / 1000
         switch outcome {
         case .success(let snapshot):
             metrics.reload(succeeded: true)
