@@ -27,9 +27,11 @@ mkdir -p .build-fuzz/artifacts
 # Reproducible runs also need fixed addresses: values the instrumented code compares (pointers among
 # them) steer libFuzzer's mutations, so address-space randomisation alone made two runs differ.
 fixed=()
+seeded=()
 if [ -n "${FUZZ_SEED:-}" ]; then
   export SWIFT_DETERMINISTIC_HASHING=1
   if setarch -R true 2>/dev/null; then fixed=(setarch -R); fi
+  seeded=(-seed="$FUZZ_SEED")
 fi
 failed=0
 for target in "${targets[@]}"; do
@@ -38,12 +40,9 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus"
   cp Fuzz/Corpus/"$target"/* "$corpus"/
   log=".build-fuzz/$target.log"
-  budget=()
-  if [ -n "${FUZZ_SEED:-}" ]; then
-    budget=(-seed="$FUZZ_SEED")
-    runs=$(sed -n 's|^// ci-runs: *\([0-9]*\).*|\1|p' "Fuzz/Targets/$target.swift")
-    if [ -n "$runs" ]; then budget+=(-runs="$runs"); fi
-  fi
+  budget=("${seeded[@]}")
+  ci_runs=$(sed -n 's|^// ci-runs: *\([0-9]*\).*|\1|p' "Fuzz/Targets/$target.swift")
+  if [ ${#seeded[@]} -gt 0 ] && [ -n "$ci_runs" ]; then budget+=(-runs="$ci_runs"); fi
   echo "== fuzz $target for ${seconds}s ${budget[*]}"
   started=$SECONDS
   if timeout $((seconds + 60)) "${fixed[@]}" ".build-fuzz/$target" -max_total_time="$seconds" "${budget[@]}" -timeout=10 \
