@@ -129,6 +129,22 @@ struct FastBlockParserTests {
         #expect(throws: YAMLSyntaxError.self) { try YAMLParser().parse(bytes, range: 9..<bytes.count, lineOffset: 1) }
     }
 
+    @Test("A large file with a value libyaml refuses is refused as a small one is, at that line (found by FuzzFastBlockParser)")
+    func largeFileRefusesWhatLibyamlRefuses() throws {
+        var text = "domains:\n"
+        for index in 0..<30_000 {
+            let host = index == 20_000 ? "imap.x::?y" : "imap.d\(index).example.org"
+            text += "  d\(index).example.org:\n    imap: { host: \(host), port: 993 }\n"
+        }
+        let bytes = Array(text.utf8)
+        #expect(FileCollector.parseInParallel(bytes) == nil)  // the fast path gives up, libyaml decides
+        let path = TestSupport.temporaryFile(text)
+        let issues = ConfigLoader().issues(in: path)
+        let issue = try #require(issues.first { $0.message.contains("YAML:") }, "no YAML error in \(issues)")
+        #expect(issue.line == 3 + 2 * 20_000)  // the `imap:` line of d20000
+        #expect(issue.message.contains("unexpected ':'"))
+    }
+
     @Test("A generated 30,000-domain file loads the same through the fast path as whole")
     func generatedFileLoadsTheSame() throws {
         var text = "providers:\n  hostco: { imap: imap.hostco.example }\ndomains:\n"
