@@ -1,8 +1,9 @@
 // libFuzzer target: address, domain and host parsing (RFC 5321 limits, IDNA through libidn2), and the
-// whole answer path for a hostile address or Host: percent-decoding, lookup, preparing, slot filling,
-// escaping. No AnswerCache: every run prepares its answers, so LeakSanitizer sees each one freed (cached
-// answers are held through enum payload pointers with tag bits, which LSan cannot follow and would
-// report as leaks). Built and run by scripts/fuzz/run.sh.
+// whole answer path for a hostile address or Host: percent-decoding, lookup, writing the answer directly,
+// escaping; and, differentially, that preparing the answer and filling in its slots gives the same bytes.
+// No AnswerCache: every run makes its answers, so LeakSanitizer sees each one freed (cached answers are
+// held through enum payload pointers with tag bits, which LSan cannot follow and would report as
+// leaks). Built and run by scripts/fuzz/run.sh.
 // ci-runs: 120000 (executions with a fixed seed in scripts/test.sh, ~45 s here; see scripts/fuzz/run.sh)
 
 import AutodiscoverCore
@@ -30,6 +31,15 @@ public func fuzzAddress(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let response = engine.answer(
             IncomingRequest(method: "GET", target: target, host: text), renderer: renderer, config: config, cache: nil)
         precondition(response.status == 200 || (400..<500).contains(response.status))
+        // The same request through a prepared answer (what a domain's second request gets).
+        let request = IncomingRequest(method: "GET", target: target, host: text)
+        guard let reading = try? renderer.read(request), let answering = engine.registry[reading.renderer] else { continue }
+        let found = reading.address.flatMap { config.resolve($0) } ?? request.host.flatMap { config.resolve(host: $0) }
+        guard let found, found.domain.redirect == nil else { continue }
+        let context = AnswerContext(
+            address: reading.address, requestedDomain: found.requested, accountName: reading.accountName)
+        let direct = answering.fill(found.domain, variant: reading.variant, for: context)
+        precondition(direct.body == answering.prepare(found.domain, variant: reading.variant).body(for: context))
     }
     return 0
 }

@@ -3,25 +3,50 @@
 /// Renderers use the markup helpers (`open`, `element`, `close`) for XML and plists, or `raw`/`string`
 /// for JSON; values from config pass through ``Escaper`` at prepare time and request values are
 /// escaped when filled in. Nothing is interpolated into markup unescaped.
+///
+/// Two modes, one renderer code path: preparing (request values become slots of a ``PreparedAnswer``
+/// kept for later requests) and filling (made for one request: its values are written in at once and
+/// only the branches that apply are written, so a domain asked for once costs no segments at all).
 public struct AnswerBuilder {
     public let escaping: Escaping
     private var segments: [PreparedAnswer.Segment] = []
-    private var pending: [UInt8] = []
+    private var pending = ByteWriter()
+    /// The request being answered when filling; nil when preparing.
+    private let context: AnswerContext?
     private var depth = 0
     /// Spaces per nesting level in markup.
     public var indentWidth = 2
 
+    /// A builder that prepares: request values become slots.
     public init(escaping: Escaping) {
         self.escaping = escaping
+        self.context = nil
+    }
+
+    /// A builder that writes the answer for one request directly.
+    public init(escaping: Escaping, filling context: AnswerContext) {
+        self.escaping = escaping
+        self.context = context
+        pending = ByteWriter(capacity: PreparedAnswer.typicalBodySize)
     }
 
     // MARK: Raw pieces
 
     /// Appends trusted literal text (markup the renderer itself wrote).
-    public mutating func raw(_ text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ pending.append(contentsOf: $0) }) == nil {
-            pending.append(contentsOf: text.utf8)
+    public mutating func raw(_ text: String) { pending.append(text) }
+
+    /// Appends trusted literal bytes.
+    public mutating func raw(_ bytes: [UInt8]) { pending.append(bytes) }
+
+    /// Writes a whole other answer (a format's own error document, say) and returns its status and headers.
+    public mutating func answer(_ other: PreparedAnswer) -> AnswerHead {
+        if let context {
+            PreparedAnswer.append(other.segments, context: context, to: &pending)
+        } else {
+            flush()
+            segments.append(contentsOf: other.segments)
         }
+        return other.head
     }
 
     /// Appends untrusted text, escaped for the format.
@@ -29,18 +54,30 @@ public struct AnswerBuilder {
 
     /// Appends a request-dependent value.
     public mutating func value(_ value: AnswerValue) {
+        if let context {
+            if let text = context.text(for: value) { Escaper.append(text, escaping, to: &pending) }
+            return
+        }
         flush()
         segments.append(.value(value, escaping))
     }
 
     /// Writes what `body` writes only when the request has an address.
     public mutating func ifAddress(_ body: (inout AnswerBuilder) -> Void) {
+        if let context {
+            if context.address != nil { body(&self) }
+            return
+        }
         flush()
         segments.append(.ifAddress(nested(body)))
     }
 
     /// Writes what `body` writes only when the request has no address.
     public mutating func ifNoAddress(_ body: (inout AnswerBuilder) -> Void) {
+        if let context {
+            if context.address == nil { body(&self) }
+            return
+        }
         flush()
         segments.append(.ifNoAddress(nested(body)))
     }
@@ -70,7 +107,7 @@ public struct AnswerBuilder {
         for (key, value) in attributes {
             pending.append(UInt8(ascii: " "))
             raw(key)
-            raw("=\"")
+            pending.appendLiteral("=\"")
             text(value)
             pending.append(UInt8(ascii: "\""))
         }
@@ -84,9 +121,9 @@ public struct AnswerBuilder {
         raw(name)
         pending.append(UInt8(ascii: " "))
         raw(attribute)
-        raw("=\"")
+        pending.appendLiteral("=\"")
         self.value(value)
-        raw("\">\n")
+        pending.appendLiteral("\">\n")
         depth += 1
     }
 
@@ -99,9 +136,9 @@ public struct AnswerBuilder {
 
     /// `</name>` and a line break.
     private mutating func endTag(_ name: String) {
-        raw("</")
+        pending.appendLiteral("</")
         raw(name)
-        raw(">\n")
+        pending.appendLiteral(">\n")
     }
 
     /// `<name>text</name>` with the text escaped.
@@ -126,23 +163,28 @@ public struct AnswerBuilder {
         indent()
         pending.append(UInt8(ascii: "<"))
         raw(name)
-        raw("/>\n")
+        pending.appendLiteral("/>\n")
     }
 
     private mutating func indent() {
-        for _ in 0..<(depth * indentWidth) { pending.append(UInt8(ascii: " ")) }
+        pending.append(UInt8(ascii: " "), times: depth * indentWidth)
     }
 
     private mutating func flush() {
         if !pending.isEmpty {
-            segments.append(.literal(pending))
-            pending = []
+            segments.append(.literal(pending.take()))
         }
     }
 
-    /// The segments written so far.
+    /// The segments written so far (preparing).
     public mutating func finish() -> [PreparedAnswer.Segment] {
         flush()
         return segments
+    }
+
+    /// The bytes written so far: the whole body when filling (slots never start a segment then).
+    public mutating func finishBytes() -> [UInt8] {
+        assert(context != nil && segments.isEmpty, "finishBytes() is for a builder made with filling:")
+        return pending.take()
     }
 }

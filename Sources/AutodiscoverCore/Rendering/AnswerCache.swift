@@ -1,63 +1,132 @@
 import Synchronization
 
-/// Prepared answers of one configuration, made on first use and reused until the configuration is replaced.
+/// Prepared answers of one configuration, kept for domains asked for more than once and reused until
+/// the configuration is replaced.
 ///
 /// Keyed by domain position, renderer and variant. A reload builds a new configuration with a new,
 /// empty cache, so an answer can never outlive the settings it was made from.
 ///
+/// Only a key asked for again is kept: the first request for a domain is answered by writing its
+/// answer directly (``Renderer/fill(_:variant:for:)``, no slots, nothing kept), and the key is
+/// remembered; asked again while remembered, the answer is prepared and kept. Requests spread over
+/// 100,000 domains, nearly all first requests, then cost neither preparing nor keeping answers that
+/// would not be asked for again before being pushed out; a domain asked for often is kept from its
+/// second request on.
+///
 /// Bounded: answers live in two generations of at most `capacity` each. A full recent generation becomes
 /// the older one (the previous older one is dropped), and an answer found in the older generation moves
-/// back to the recent one, so often-asked domains stay and requests spread over 100,000 domains cannot
-/// grow memory without end (about 2 KB an answer: the default keeps at most ~40 MB).
+/// back to the recent one, so often-asked domains stay and memory cannot grow without end (about 2 KB an
+/// answer: the default keeps at most ~40 MB). At most `capacity` keys are remembered as asked for once;
+/// when that many are, they are forgotten together.
 public final class AnswerCache: Sendable {
-    private struct Key: Hashable {
-        var domain: Int
-        var renderer: RendererID
-        var variant: String
+    /// The answers of one renderer and variant, by domain position: a key costs an integer hash, not a string's.
+    private struct Shelf {
+        let renderer: RendererID
+        let variant: String
+        var recent: [Int: PreparedAnswer] = [:]
+        var older: [Int: PreparedAnswer] = [:]
+        /// One bit per domain position: asked for once and not kept.
+        var askedOnce: [UInt64] = []
+
+        init(renderer: RendererID, variant: String) {
+            self.renderer = renderer
+            self.variant = variant
+        }
     }
 
-    private struct Generations {
-        var recent: [Key: PreparedAnswer] = [:]
-        var older: [Key: PreparedAnswer] = [:]
+    private struct State {
+        var shelves: [Shelf] = []
+        /// Answers in the recent generations of all shelves.
+        var recentCount = 0
+        /// Bits set in all shelves' `askedOnce`.
+        var askedOnceCount = 0
     }
 
-    private let generations = Mutex(Generations())
-    /// Answers per generation.
+    /// What a lookup pushed out, freed after the lock is released.
+    private struct Dropped {
+        var answers: [[Int: PreparedAnswer]] = []
+    }
+
+    private let state = Mutex(State())
+    /// Answers per generation, and keys remembered as asked for once.
     public let capacity: Int
 
     public init(capacity: Int = 10_000) {
         self.capacity = max(capacity, 1)
     }
 
-    /// The cached answer, or the one `make` builds (then cached).
-    public func answer(domain: Int, renderer: RendererID, variant: String, make: () -> PreparedAnswer) -> PreparedAnswer {
-        let key = Key(domain: domain, renderer: renderer, variant: variant)
-        var dropped: [Key: PreparedAnswer] = [:]
-        let found = generations.withLock { generations -> PreparedAnswer? in
-            if let hit = generations.recent[key] { return hit }
-            guard let hit = generations.older.removeValue(forKey: key) else { return nil }
-            dropped = insert(hit, for: key, into: &generations)
-            return hit
+    /// The kept answer for a key, if any. Otherwise `admit` says whether the key was asked for before
+    /// (prepare the answer and ``keep(_:domain:renderer:variant:)`` it) or not (now it is remembered).
+    public func lookup(domain: Int, renderer: RendererID, variant: String) -> (answer: PreparedAnswer?, admit: Bool) {
+        guard domain >= 0 else { return (nil, false) }
+        var dropped = Dropped()
+        let result = state.withLock { state -> (PreparedAnswer?, Bool) in
+            let shelf = Self.shelf(renderer, variant, in: &state)
+            if let hit = state.shelves[shelf].recent[domain] { return (hit, false) }
+            if let hit = state.shelves[shelf].older.removeValue(forKey: domain) {
+                insert(hit, domain: domain, shelf: shelf, into: &state, dropping: &dropped)
+                return (hit, false)
+            }
+            let (word, bit) = (domain / 64, UInt64(1) << UInt64(domain % 64))
+            if word < state.shelves[shelf].askedOnce.count, state.shelves[shelf].askedOnce[word] & bit != 0 {
+                state.shelves[shelf].askedOnce[word] &= ~bit
+                state.askedOnceCount -= 1
+                return (nil, true)
+            }
+            if state.askedOnceCount >= capacity {
+                for index in state.shelves.indices {
+                    state.shelves[index].askedOnce.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                }
+                state.askedOnceCount = 0
+            }
+            if word >= state.shelves[shelf].askedOnce.count {
+                state.shelves[shelf].askedOnce.append(
+                    contentsOf: repeatElement(0, count: word + 1 - state.shelves[shelf].askedOnce.count))
+            }
+            state.shelves[shelf].askedOnce[word] |= bit
+            state.askedOnceCount += 1
+            return (nil, false)
         }
-        if let found { return found }
-        let made = make()
-        dropped = generations.withLock { insert(made, for: key, into: &$0) }
         _ = dropped  // freed here, outside the lock
-        return made
+        return result
     }
 
-    /// Adds an answer; returns the generation it pushed out, if any, so it is freed outside the lock.
-    private func insert(_ answer: PreparedAnswer, for key: Key, into generations: inout Generations) -> [Key: PreparedAnswer] {
-        var dropped: [Key: PreparedAnswer] = [:]
-        if generations.recent.count >= capacity {
-            dropped = generations.older
-            generations.older = generations.recent
-            generations.recent = [:]
+    /// Keeps a prepared answer.
+    public func keep(_ answer: PreparedAnswer, domain: Int, renderer: RendererID, variant: String) {
+        var dropped = Dropped()
+        state.withLock { state in
+            let shelf = Self.shelf(renderer, variant, in: &state)
+            insert(answer, domain: domain, shelf: shelf, into: &state, dropping: &dropped)
         }
-        generations.recent[key] = answer
-        return dropped
+        _ = dropped  // freed here, outside the lock
     }
 
-    /// How many answers are cached.
-    public var count: Int { generations.withLock { $0.recent.count + $0.older.count } }
+    /// The position of the shelf for a renderer and variant (a handful exist: one per format and variant).
+    private static func shelf(_ renderer: RendererID, _ variant: String, in state: inout State) -> Int {
+        if let index = state.shelves.firstIndex(where: { $0.renderer == renderer && $0.variant == variant }) {
+            return index
+        }
+        state.shelves.append(Shelf(renderer: renderer, variant: variant))
+        return state.shelves.count - 1
+    }
+
+    /// Adds an answer; a full recent generation (over all shelves) becomes the older one first.
+    private func insert(
+        _ answer: PreparedAnswer, domain: Int, shelf: Int, into state: inout State, dropping dropped: inout Dropped
+    ) {
+        if state.recentCount >= capacity {
+            for index in state.shelves.indices {
+                dropped.answers.append(state.shelves[index].older)
+                state.shelves[index].older = state.shelves[index].recent
+                state.shelves[index].recent = [:]
+            }
+            state.recentCount = 0
+        }
+        if state.shelves[shelf].recent.updateValue(answer, forKey: domain) == nil { state.recentCount += 1 }
+    }
+
+    /// How many answers are kept.
+    public var count: Int {
+        state.withLock { $0.shelves.reduce(0) { $0 + $1.recent.count + $1.older.count } }
+    }
 }

@@ -72,7 +72,7 @@ public struct AnswerEngine: Sendable {
         do {
             reading = try routed.read(request)
         } catch {
-            return respond(routed.errorAnswer(.badRequest(error)), routed, nil, request, time)
+            return respond(routed.errorAnswer(.badRequest(error)), routed, request, time)
         }
         let renderer = registry[reading.renderer] ?? routed
         var resolved: ResolvedDomain?
@@ -82,7 +82,7 @@ public struct AnswerEngine: Sendable {
             resolved = config.resolve(host: host)
         }
         guard var found = resolved else {
-            return respond(renderer.errorAnswer(.notFound), renderer, nil, request, time, reading)
+            return respond(renderer.errorAnswer(.notFound), renderer, request, time, reading)
         }
         if renderer.followsAddressRedirects {
             var hops = 0
@@ -93,26 +93,48 @@ public struct AnswerEngine: Sendable {
                 hops += 1
             }
             if found.domain.redirect != nil {
-                return respond(renderer.errorAnswer(.notFound), renderer, nil, request, time, reading)
+                return respond(renderer.errorAnswer(.notFound), renderer, request, time, reading)
             }
         }
-        let prepared =
-            cache?.answer(domain: found.index, renderer: renderer.id, variant: reading.variant) {
-                renderer.prepare(found.domain, variant: reading.variant)
-            } ?? renderer.prepare(found.domain, variant: reading.variant)
-        return respond(prepared, renderer, found, request, time, reading)
+        let context = AnswerContext(
+            address: reading.address, requestedDomain: found.requested, accountName: reading.accountName, time: time)
+        if let cache {
+            let (kept, admit) = cache.lookup(domain: found.index, renderer: renderer.id, variant: reading.variant)
+            if let kept {
+                return response(kept.head, kept.body(for: context), renderer, found, reading)
+            }
+            if admit {
+                let prepared = renderer.prepare(found.domain, variant: reading.variant)
+                cache.keep(prepared, domain: found.index, renderer: renderer.id, variant: reading.variant)
+                return response(prepared.head, prepared.body(for: context), renderer, found, reading)
+            }
+        }
+        // Asked for the first time (or no cache): written for this request alone, nothing kept.
+        let (head, body) = renderer.fill(found.domain, variant: reading.variant, for: context)
+        return response(head, body, renderer, found, reading)
     }
 
+    private func response(
+        _ head: AnswerHead, _ body: [UInt8], _ renderer: any Renderer, _ found: ResolvedDomain, _ reading: RequestReading
+    ) -> Response {
+        Response(
+            status: head.status, contentType: head.contentType, headers: head.headers, body: body,
+            renderer: renderer.id, domain: found.domain.pattern, dependsOnHost: reading.address == nil)
+    }
+
+    /// A format's error document (no configured domain answered).
     private func respond(
-        _ prepared: PreparedAnswer, _ renderer: any Renderer, _ found: ResolvedDomain?, _ request: IncomingRequest,
+        _ prepared: PreparedAnswer, _ renderer: any Renderer, _ request: IncomingRequest,
         _ time: (seconds: Int, nanoseconds: Int), _ reading: RequestReading? = nil
     ) -> Response {
-        let requested = found?.requested ?? (try? DomainName("invalid"))!
         let context = AnswerContext(
-            address: reading?.address, requestedDomain: requested, accountName: reading?.accountName, time: time)
+            address: reading?.address, requestedDomain: Self.noDomain, accountName: reading?.accountName, time: time)
         return Response(
             status: prepared.status, contentType: prepared.contentType, headers: prepared.headers,
-            body: prepared.body(for: context), renderer: renderer.id, domain: found?.domain.pattern,
+            body: prepared.body(for: context), renderer: renderer.id, domain: nil,
             dependsOnHost: reading?.address == nil)
     }
+
+    /// The requested domain of error documents (none of them names one).
+    private static let noDomain = (try? DomainName("invalid"))!
 }

@@ -27,6 +27,16 @@ public struct PreparedAnswer: Sendable {
         self.segments = segments
     }
 
+    /// Bytes reserved for a body up front: most answers fit, so filling one rarely grows the buffer.
+    static let typicalBodySize = 2048
+
+    public init(_ head: AnswerHead, segments: [Segment]) {
+        self.init(status: head.status, contentType: head.contentType, headers: head.headers, segments: segments)
+    }
+
+    /// Status and headers.
+    public var head: AnswerHead { AnswerHead(status: status, contentType: contentType, headers: headers) }
+
     /// True when the body is the same for every request (no slots).
     public var isStatic: Bool {
         segments.allSatisfy { if case .literal = $0 { true } else { false } }
@@ -34,17 +44,16 @@ public struct PreparedAnswer: Sendable {
 
     /// The body for one request.
     public func body(for context: AnswerContext) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(2048)
+        var output = ByteWriter(capacity: PreparedAnswer.typicalBodySize)
         PreparedAnswer.append(segments, context: context, to: &output)
-        return output
+        return output.take()
     }
 
-    private static func append(_ segments: [Segment], context: AnswerContext, to output: inout [UInt8]) {
+    static func append(_ segments: [Segment], context: AnswerContext, to output: inout ByteWriter) {
         for segment in segments {
             switch segment {
             case .literal(let bytes):
-                output.append(contentsOf: bytes)
+                output.append(bytes)
             case .value(let value, let escaping):
                 guard let text = context.text(for: value) else { continue }
                 Escaper.append(text, escaping, to: &output)
@@ -54,6 +63,21 @@ public struct PreparedAnswer: Sendable {
                 if context.address == nil { append(inner, context: context, to: &output) }
             }
         }
+    }
+}
+
+/// An answer's status and headers: what a renderer returns besides the body it wrote.
+public struct AnswerHead: Sendable {
+    public var status: Int
+    /// The `Content-Type` header.
+    public var contentType: String
+    /// Other headers (e.g. `Content-Disposition`), in order.
+    public var headers: [(String, String)]
+
+    public init(status: Int = 200, contentType: String, headers: [(String, String)] = []) {
+        self.status = status
+        self.contentType = contentType
+        self.headers = headers
     }
 }
 

@@ -1,22 +1,23 @@
 /// Turns one configured domain into a ready-to-serve answer for one client family.
 ///
 /// A renderer is pure: no I/O, no clock, no randomness. It reads what it needs from a request,
-/// prepares a domain's answer once (literal bytes plus slots for the address), and shapes its own
-/// error documents. Adding a format is one new file in `Renderers/` plus one line in
-/// ``RendererRegistry/standard``:
+/// writes a domain's answer through an ``AnswerBuilder`` (literal bytes plus slots for the address),
+/// and shapes its own error documents. The same `write` prepares an answer kept for a domain's later
+/// requests and fills one in directly for a domain asked for once. Adding a format is one new file in
+/// `Renderers/` plus one line in ``RendererRegistry/standard``:
 ///
 /// ```swift
 /// struct PlainTextRenderer: Renderer {
 ///     let id: RendererID = "text"
 ///     let routes = [RouteSpec(["GET"], "/settings.txt")]
 ///     let fileExtension = "txt"
+///     let escaping = Escaping.html
 ///     func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading {
 ///         RequestReading(renderer: id, address: try request.optionalAddress("email"))
 ///     }
-///     func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
-///         var body = AnswerBuilder(escaping: .html)
+///     func write(_ domain: MailDomain, variant: String, into body: inout AnswerBuilder) -> AnswerHead {
 ///         body.text("IMAP: \(domain.imap.first?.host ?? "none")\n")
-///         return PreparedAnswer(contentType: "text/plain; charset=utf-8", segments: body.finish())
+///         return AnswerHead(contentType: "text/plain; charset=utf-8")
 ///     }
 ///     func errorAnswer(_ error: AnswerError) -> PreparedAnswer { … }
 ///     func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest { … }
@@ -34,8 +35,10 @@ public protocol Renderer: Sendable {
 
     /// Reads which renderer answers (usually this one), the address and the variant from a request.
     func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading
-    /// Prepares one domain's answer for one variant; called once per domain, reused for every request.
-    func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer
+    /// How text from config and requests is escaped in this format's answers.
+    var escaping: Escaping { get }
+    /// Writes one domain's answer for one variant into `body`; returns its status and headers.
+    func write(_ domain: MailDomain, variant: String, into body: inout AnswerBuilder) -> AnswerHead
     /// The format's own error document.
     func errorAnswer(_ error: AnswerError) -> PreparedAnswer
     /// The request a real client sends for `address` (used by `render` and the golden tests).
@@ -44,6 +47,21 @@ public protocol Renderer: Sendable {
 
 extension Renderer {
     public var followsAddressRedirects: Bool { true }
+
+    /// One domain's answer for one variant with slots for the request: kept and reused for every request.
+    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
+        var body = AnswerBuilder(escaping: escaping)
+        let head = write(domain, variant: variant, into: &body)
+        return PreparedAnswer(head, segments: body.finish())
+    }
+
+    /// One domain's answer for one request, written directly: what `prepare` and then filling in give,
+    /// without the slots and segments a kept answer needs.
+    public func fill(_ domain: MailDomain, variant: String, for context: AnswerContext) -> (head: AnswerHead, body: [UInt8]) {
+        var body = AnswerBuilder(escaping: escaping, filling: context)
+        let head = write(domain, variant: variant, into: &body)
+        return (head, body.finishBytes())
+    }
 }
 
 /// What a renderer read from a request.

@@ -1,7 +1,7 @@
 /// Escapes untrusted text for the format it lands in.
 public enum Escaper {
     /// Appends `text` escaped for `escaping`.
-    public static func append(_ text: String, _ escaping: Escaping, to output: inout [UInt8]) {
+    public static func append(_ text: String, _ escaping: Escaping, to output: inout ByteWriter) {
         switch escaping {
         case .json: JSONWriter.escape(text, into: &output)
         case .xml, .html: appendMarkup(text, to: &output)
@@ -10,9 +10,9 @@ public enum Escaper {
 
     /// The escaped text as a string.
     public static func escape(_ text: String, _ escaping: Escaping) -> String {
-        var output: [UInt8] = []
+        var output = ByteWriter()
         append(text, escaping, to: &output)
-        return String(decoding: output, as: UTF8.self)
+        return String(decoding: output.take(), as: UTF8.self)
     }
 
     /// True for bytes markup cannot carry as they are: `& < > " '` and control characters.
@@ -27,21 +27,21 @@ public enum Escaper {
     }
 
     /// XML/HTML: `& < > " '` as entities; control characters XML 1.0 cannot carry are dropped.
-    private static func appendMarkup(_ text: String, to output: inout [UInt8]) {
+    private static func appendMarkup(_ text: String, to output: inout ByteWriter) {
         // Most config values (hosts, ports, names) need nothing escaped: copy them whole.
         let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             for byte in bytes where isMarkupSpecial(byte) { return false }
-            output.append(contentsOf: bytes)
+            output.append(UnsafeRawBufferPointer(bytes))
             return true
         }
         if copied == true { return }
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
-            case UInt8(ascii: "'"): output.append(contentsOf: "&#39;".utf8)
+            case UInt8(ascii: "&"): output.append("&amp;")
+            case UInt8(ascii: "<"): output.append("&lt;")
+            case UInt8(ascii: ">"): output.append("&gt;")
+            case UInt8(ascii: "\""): output.append("&quot;")
+            case UInt8(ascii: "'"): output.append("&#39;")
             case 0x09, 0x0A, 0x0D: output.append(byte)
             case 0..<0x20, 0x7F: continue
             default: output.append(byte)

@@ -3,7 +3,9 @@
 /// Values from clients and config pass through ``string(_:)``, which escapes quotes, backslashes,
 /// control characters and `<`, `>`, `&` (as `\u003c` …, so a JSON answer is also safe inside HTML).
 public struct JSONWriter {
-    public private(set) var bytes: [UInt8] = []
+    private var output = ByteWriter()
+    /// The document written so far.
+    public var bytes: [UInt8] { output.withBytes { Array($0) } }
     private var needsComma: [Bool] = [false]
     private let pretty: Bool
 
@@ -37,7 +39,7 @@ public struct JSONWriter {
     public mutating func field(_ name: String, _ flag: Bool) { key(name); bool(flag) }
 
     /// The document as text.
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { output.withBytes { String(decoding: $0, as: UTF8.self) } }
 
     private var pendingKey = false
 
@@ -65,34 +67,54 @@ public struct JSONWriter {
 
     private mutating func newline() {
         guard pretty else { return }
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * (needsComma.count - 1)))
+        output.append(UInt8(ascii: "\n"))
+        output.append(UInt8(ascii: " "), times: 2 * (needsComma.count - 1))
     }
 
-    private mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    private mutating func raw(_ text: String) { output.append(text) }
 
     private mutating func appendString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        JSONWriter.escape(text, into: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: "\""))
+        JSONWriter.escape(text, into: &output)
+        output.append(UInt8(ascii: "\""))
     }
 
     /// Appends the JSON-escaped UTF-8 of `text` (without quotes).
-    public static func escape(_ text: String, into bytes: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    public static func escape(_ text: String, into bytes: inout ByteWriter) {
+        // Most values (hosts, URLs, names) need nothing escaped: copy them whole.
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            for byte in utf8 where needsEscape(byte) { return false }
+            bytes.append(UnsafeRawBufferPointer(utf8))
+            return true
+        }
+        if copied == true { return }
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+            case UInt8(ascii: "\""): bytes.append("\\\"")
+            case UInt8(ascii: "\\"): bytes.append("\\\\")
+            case UInt8(ascii: "\n"): bytes.append("\\n")
+            case UInt8(ascii: "\r"): bytes.append("\\r")
+            case UInt8(ascii: "\t"): bytes.append("\\t")
             case 0..<0x20, 0x7F, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
-                bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
+                bytes.append("\\u00")
+                bytes.append(hexDigit(byte >> 4))
+                bytes.append(hexDigit(byte & 0xF))
             default: bytes.append(byte)
             }
         }
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0..<0x20, 0x7F, UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+            UInt8(ascii: "&"):
+            true
+        default: false
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -38,22 +38,56 @@ struct GoldenFileTests {
 
 @Suite("Prepared answer cache")
 struct AnswerCacheTests {
-    @Test("Answers from the cache are the same bytes as freshly prepared ones, for every renderer and fixture")
+    /// Each renderer's sample request, and the same without an address (the domain from the host).
+    static func requests(_ renderer: any Renderer, _ fixture: GoldenFixture) throws -> [IncomingRequest] {
+        let address = try EmailAddress(fixture.address)
+        return [
+            renderer.sampleRequest(for: address, protocol: nil),
+            IncomingRequest(method: "GET", target: renderer.routes.first?.path ?? "/", host: address.domain.ascii),
+        ]
+    }
+
+    @Test("Written directly (first request), prepared and kept (second), and kept (third): the same bytes, every renderer and fixture")
     func cachedEqualsFresh() throws {
         let cache = AnswerCache()
         let engine = AnswerEngine()
         for renderer in RendererRegistry.standard.renderers {
             for fixture in GoldenFixture.all {
-                let request = renderer.sampleRequest(for: try EmailAddress(fixture.address), protocol: nil)
-                let fresh = engine.answer(request, renderer: renderer, config: GoldenFixture.config)
-                for _ in 0..<2 {
-                    let cached = engine.answer(request, renderer: renderer, config: GoldenFixture.config, cache: cache)
-                    #expect(cached.body == fresh.body, "\(renderer.id) \(fixture.name)")
-                    #expect(cached.status == fresh.status)
+                for request in try Self.requests(renderer, fixture) {
+                    let fresh = engine.answer(request, renderer: renderer, config: GoldenFixture.config)
+                    for _ in 0..<3 {
+                        let cached = engine.answer(request, renderer: renderer, config: GoldenFixture.config, cache: cache)
+                        #expect(cached.body == fresh.body, "\(renderer.id) \(fixture.name) \(request.path) \(request.host ?? "")")
+                        #expect(cached.status == fresh.status)
+                        #expect(cached.contentType == fresh.contentType)
+                        #expect(cached.headers.map { "\($0.0): \($0.1)" } == fresh.headers.map { "\($0.0): \($0.1)" })
+                    }
                 }
             }
         }
         #expect(cache.count > 0)
+    }
+
+    @Test("Every renderer writes the same answer directly as it prepares and fills, with and without an address")
+    func directEqualsPrepared() throws {
+        for renderer in RendererRegistry.standard.renderers {
+            for fixture in GoldenFixture.all {
+                let address = try EmailAddress(fixture.address)
+                guard let found = GoldenFixture.config.resolve(address) else { continue }
+                for context in [
+                    AnswerContext(address: address, requestedDomain: found.requested, accountName: "Alice <&>"),
+                    AnswerContext(address: nil, requestedDomain: found.requested),
+                ] {
+                    for variant in ["", "activesync", "autodiscoverv1"] {
+                        let prepared = renderer.prepare(found.domain, variant: variant)
+                        let direct = renderer.fill(found.domain, variant: variant, for: context)
+                        #expect(direct.body == prepared.body(for: context), "\(renderer.id) \(fixture.name) \(variant)")
+                        #expect(direct.head.status == prepared.status)
+                        #expect(direct.head.contentType == prepared.contentType)
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -64,9 +98,14 @@ struct AnswerCacheBoundTests {
         let cache = AnswerCache(capacity: 3)
         var made = 0
         func ask(_ domain: Int) {
-            _ = cache.answer(domain: domain, renderer: "thunderbird", variant: "") {
+            let (kept, admit) = cache.lookup(domain: domain, renderer: "thunderbird", variant: "")
+            if kept == nil {
+                // Every test domain counts as asked for before: the bounds are about kept answers.
+                if !admit { _ = cache.lookup(domain: domain, renderer: "thunderbird", variant: "") }
                 made += 1
-                return PreparedAnswer(contentType: "text/plain", segments: [.literal(Array("\(domain)".utf8))])
+                cache.keep(
+                    PreparedAnswer(contentType: "text/plain", segments: [.literal(Array("\(domain)".utf8))]),
+                    domain: domain, renderer: "thunderbird", variant: "")
             }
         }
         for domain in 0..<3 { ask(domain) }  // recent: 0 1 2
@@ -78,5 +117,28 @@ struct AnswerCacheBoundTests {
         #expect(cache.count <= 6)
         ask(0)  // pushed out long ago: made again
         #expect(made == 15)
+    }
+}
+
+@Suite("Prepared answer cache admission")
+struct AnswerCacheAdmissionTests {
+    @Test("An answer is kept from a key's second request on; keys asked for once are forgotten together at capacity")
+    func admission() {
+        let cache = AnswerCache(capacity: 2)
+        func lookup(_ domain: Int, _ variant: String = "") -> (kept: Bool, admit: Bool) {
+            let (answer, admit) = cache.lookup(domain: domain, renderer: "json", variant: variant)
+            return (answer != nil, admit)
+        }
+        #expect(lookup(1) == (false, false))  // first request: written directly, remembered
+        #expect(lookup(1, "activesync") == (false, false))  // another variant is another key
+        #expect(lookup(1) == (false, true))  // second: prepare and keep
+        cache.keep(PreparedAnswer(contentType: "application/json", segments: []), domain: 1, renderer: "json", variant: "")
+        #expect(lookup(1) == (true, false))
+        #expect(cache.count == 1)
+        // Remembered: (1, activesync). Two more first requests reach the capacity of 2 and forget it.
+        #expect(lookup(2) == (false, false))
+        #expect(lookup(3) == (false, false))
+        #expect(lookup(1, "activesync") == (false, false))
+        #expect(cache.count == 1)  // nothing kept for keys asked for once
     }
 }

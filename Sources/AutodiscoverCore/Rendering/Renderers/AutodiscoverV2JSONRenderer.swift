@@ -36,11 +36,12 @@ public struct AutodiscoverV2JSONRenderer: Renderer {
         }
     }
 
-    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
-        var json = AnswerBuilder(escaping: .json)
+    public let escaping = Escaping.json
+
+    public func write(_ domain: MailDomain, variant: String, into json: inout AnswerBuilder) -> AnswerHead {
         if variant == "activesync" {
             guard let eas = domain.activeSync, domain.redirect == nil else {
-                return invalidProtocol("ActiveSync", supported: "AutodiscoverV1")
+                return json.answer(invalidProtocol("ActiveSync", supported: "AutodiscoverV1"))
             }
             json.raw("{\"Protocol\":\"ActiveSync\",\"Url\":\"")
             json.text(eas.url)
@@ -53,7 +54,7 @@ public struct AutodiscoverV2JSONRenderer: Renderer {
             }
         }
         json.raw("\"}\n")
-        return PreparedAnswer(contentType: "application/json", segments: json.finish())
+        return AnswerHead(contentType: "application/json")
     }
 
     private func invalidProtocol(_ name: String, supported: String) -> PreparedAnswer {

@@ -14,14 +14,15 @@ public struct MobileSyncRenderer: Renderer {
         try POXNamespace.read(request)
     }
 
-    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
+    public let escaping = Escaping.xml
+
+    public func write(_ domain: MailDomain, variant: String, into xml: inout AnswerBuilder) -> AnswerHead {
         if case .url? = domain.redirect {
-            return noActiveSync()
+            return xml.answer(noActiveSync())
         }
         if domain.redirect == nil, domain.activeSync == nil {
-            return noActiveSync()
+            return xml.answer(noActiveSync())
         }
-        var xml = AnswerBuilder(escaping: .xml)
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         xml.open("Autodiscover", [("xmlns", POXNamespace.response)])
         xml.open("Response", [("xmlns", POXNamespace.mobileSyncResponse)])
@@ -45,7 +46,7 @@ public struct MobileSyncRenderer: Renderer {
         xml.close("Action")
         xml.close("Response")
         xml.close("Autodiscover")
-        return PreparedAnswer(contentType: POXNamespace.contentType, segments: xml.finish())
+        return AnswerHead(contentType: POXNamespace.contentType)
     }
 
     private func noActiveSync() -> PreparedAnswer {

@@ -25,8 +25,9 @@ public struct MobileconfigRenderer: Renderer {
         return RequestReading(renderer: id, address: address, accountName: name)
     }
 
-    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
-        var plist = AnswerBuilder(escaping: .xml)
+    public let escaping = Escaping.xml
+
+    public func write(_ domain: MailDomain, variant: String, into plist: inout AnswerBuilder) -> AnswerHead {
         plist.indentWidth = 1
         plist.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         plist.raw(
@@ -60,10 +61,9 @@ public struct MobileconfigRenderer: Renderer {
         plist.element("integer", "1")
         plist.close("dict")
         plist.raw("</plist>\n")
-        return PreparedAnswer(
+        return AnswerHead(
             contentType: Self.contentType,
-            headers: [("Content-Disposition", "attachment; filename=\"\(domain.isWildcard ? "profile" : domain.name.ascii).mobileconfig\"")],
-            segments: plist.finish())
+            headers: [("Content-Disposition", "attachment; filename=\"\(domain.isWildcard ? "profile" : domain.name.ascii).mobileconfig\"")])
     }
 
     private func mailPayload(_ domain: MailDomain, incoming: MailServer, outgoing: MailServer, into plist: inout AnswerBuilder) {

@@ -15,8 +15,9 @@ public struct OutlookPOXRenderer: Renderer {
         try POXNamespace.read(request)
     }
 
-    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
-        var xml = AnswerBuilder(escaping: .xml)
+    public let escaping = Escaping.xml
+
+    public func write(_ domain: MailDomain, variant: String, into xml: inout AnswerBuilder) -> AnswerHead {
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         xml.open("Autodiscover", [("xmlns", POXNamespace.response)])
         xml.open("Response", [("xmlns", POXNamespace.outlookResponse)])
@@ -58,7 +59,7 @@ public struct OutlookPOXRenderer: Renderer {
         }
         xml.close("Response")
         xml.close("Autodiscover")
-        return PreparedAnswer(contentType: POXNamespace.contentType, segments: xml.finish())
+        return AnswerHead(contentType: POXNamespace.contentType)
     }
 
     private func protocolElement(_ server: MailServer, into xml: inout AnswerBuilder) {

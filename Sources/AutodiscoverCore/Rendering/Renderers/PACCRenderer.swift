@@ -14,7 +14,9 @@ public struct PACCRenderer: Renderer {
         RequestReading(renderer: id, address: nil)
     }
 
-    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
+    public let escaping = Escaping.json
+
+    public func write(_ domain: MailDomain, variant: String, into body: inout AnswerBuilder) -> AnswerHead {
         var json = JSONWriter(pretty: true)
         json.beginObject()
         json.key("protocols")
@@ -50,7 +52,9 @@ public struct PACCRenderer: Renderer {
         json.endObject()
         json.endObject()
         json.endObject()
-        return PreparedAnswer(contentType: "application/json", headers: Self.cors, segments: [.literal(json.bytes + [10])])
+        body.raw(json.bytes)
+        body.raw("\n")
+        return AnswerHead(contentType: "application/json", headers: Self.cors)
     }
 
     public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {

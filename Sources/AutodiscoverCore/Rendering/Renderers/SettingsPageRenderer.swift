@@ -13,8 +13,9 @@ public struct SettingsPageRenderer: Renderer {
         RequestReading(renderer: id, address: try request.optionalAddress("emailaddress", "email"))
     }
 
-    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
-        var html = AnswerBuilder(escaping: .html)
+    public let escaping = Escaping.html
+
+    public func write(_ domain: MailDomain, variant: String, into html: inout AnswerBuilder) -> AnswerHead {
         html.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         html.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
         html.text("Mail settings: \(domain.displayName)")
@@ -57,7 +58,7 @@ public struct SettingsPageRenderer: Renderer {
             html.raw("\">Download the profile for iPhone, iPad and Mac</a></p>\n")
         }
         html.raw("</body>\n</html>\n")
-        return PreparedAnswer(contentType: Self.contentType, segments: html.finish())
+        return AnswerHead(contentType: Self.contentType)
     }
 
     private func row(_ title: String, _ value: String, _ html: inout AnswerBuilder) {

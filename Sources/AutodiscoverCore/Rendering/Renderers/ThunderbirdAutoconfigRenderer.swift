@@ -19,8 +19,9 @@ public struct ThunderbirdAutoconfigRenderer: Renderer {
         RequestReading(renderer: id, address: try request.optionalAddress("emailaddress"))
     }
 
-    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
-        var xml = AnswerBuilder(escaping: .xml)
+    public let escaping = Escaping.xml
+
+    public func write(_ domain: MailDomain, variant: String, into xml: inout AnswerBuilder) -> AnswerHead {
         xml.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         xml.open("clientConfig", [("version", "1.1")])
         if domain.isWildcard {
@@ -28,30 +29,36 @@ public struct ThunderbirdAutoconfigRenderer: Renderer {
             xml.element("domain", value: .requestedDomain)
         } else {
             xml.open("emailProvider", [("id", domain.name.ascii)])
-            for name in [domain.name] + domain.aliases {
-                xml.element("domain", name.ascii)
-                if name.unicode != name.ascii { xml.element("domain", name.unicode) }
-            }
+            domainElements(domain.name, into: &xml)
+            for alias in domain.aliases { domainElements(alias, into: &xml) }
         }
         xml.element("displayName", domain.displayName)
         xml.element("displayShortName", domain.displayShortName)
-        for server in domain.imap + domain.pop3 {
-            serverElement(server, "incomingServer", into: &xml)
-        }
+        for server in domain.imap { serverElement(server, "incomingServer", into: &xml) }
+        for server in domain.pop3 { serverElement(server, "incomingServer", into: &xml) }
         for server in domain.smtp {
             serverElement(server, "outgoingServer", into: &xml)
         }
         xml.close("emailProvider")
-        for (service, element) in [(domain.cardDAV, "addressBook"), (domain.calDAV, "calendar")] {
-            guard let service else { continue }
-            xml.open(element, [("type", service.kind.rawValue)])
-            xml.element("username", service.username.text)
-            xml.element("authentication", "http-basic")
-            xml.element("serverURL", service.url)
-            xml.close(element)
-        }
+        if let service = domain.cardDAV { davElement(service, "addressBook", into: &xml) }
+        if let service = domain.calDAV { davElement(service, "calendar", into: &xml) }
         xml.close("clientConfig")
-        return PreparedAnswer(contentType: Self.contentType, headers: Self.cors, segments: xml.finish())
+        return AnswerHead(contentType: Self.contentType, headers: Self.cors)
+    }
+
+    /// `<domain>` with the ASCII name, and another with the Unicode one when they differ.
+    private func domainElements(_ name: DomainName, into xml: inout AnswerBuilder) {
+        xml.element("domain", name.ascii)
+        let unicode = name.unicode
+        if unicode != name.ascii { xml.element("domain", unicode) }
+    }
+
+    private func davElement(_ service: WebService, _ element: String, into xml: inout AnswerBuilder) {
+        xml.open(element, [("type", service.kind.rawValue)])
+        xml.element("username", service.username.text)
+        xml.element("authentication", "http-basic")
+        xml.element("serverURL", service.url)
+        xml.close(element)
     }
 
     private func serverElement(_ server: MailServer, _ element: String, into xml: inout AnswerBuilder) {
