@@ -25,16 +25,19 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
             throw .domain(error)
         }
         localPart = String(local)
+        // Usually the text already is the canonical form: keep it rather than build a copy.
+        description = domain.ascii.utf8.elementsEqual(domainText.utf8) ? text : "\(localPart)@\(domain.ascii)"
     }
 
     /// Joins an already-checked local part with a domain.
     public init(localPart: String, domain: DomainName) {
         self.localPart = localPart
         self.domain = domain
+        description = "\(localPart)@\(domain.ascii)"
     }
 
-    /// `local@domain`, with the domain in its canonical ASCII form.
-    public var description: String { "\(localPart)@\(domain.ascii)" }
+    /// `local@domain` (the domain in ASCII), made once: answers write it several times.
+    public let description: String
 
     private static func checkLocalPart(_ local: Substring) throws(AddressError) {
         let utf8 = local.utf8

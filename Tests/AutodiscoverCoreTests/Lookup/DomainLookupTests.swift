@@ -109,6 +109,9 @@ struct EmailAddressTests {
         let address = try EmailAddress(text)
         #expect(address.localPart == local)
         #expect(address.domain.ascii == domain)
+        // The written form always has the canonical domain, whether or not the text already had it.
+        #expect(address.description == "\(local)@\(domain)")
+        #expect(address == EmailAddress(localPart: local, domain: address.domain))
     }
 
     @Test(
