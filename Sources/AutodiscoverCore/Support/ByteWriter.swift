@@ -50,6 +50,18 @@ public struct ByteWriter {
         text.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Appends `text`'s UTF-8 whole when none of its bytes is `special`, and says whether it did
+    /// (escapers copy the many values that need nothing escaped this way, and escape the rest).
+    @inline(__always)
+    public mutating func appendWhole(_ text: String, unlessAny special: (UInt8) -> Bool) -> Bool {
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where special(byte) { return false }
+            append(UnsafeRawBufferPointer(bytes))
+            return true
+        }
+        return copied == true
+    }
+
     /// Appends `byte` `times` times.
     public mutating func append(_ byte: UInt8, times: Int) {
         guard times > 0 else { return }

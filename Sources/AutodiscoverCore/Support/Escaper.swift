@@ -28,13 +28,8 @@ public enum Escaper {
 
     /// XML/HTML: `& < > " '` as entities; control characters XML 1.0 cannot carry are dropped.
     private static func appendMarkup(_ text: String, to output: inout ByteWriter) {
-        // Most config values (hosts, ports, names) need nothing escaped: copy them whole.
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for byte in bytes where isMarkupSpecial(byte) { return false }
-            output.append(UnsafeRawBufferPointer(bytes))
-            return true
-        }
-        if copied == true { return }
+        // Most config values (hosts, ports, names) need nothing escaped: copied whole.
+        if output.appendWhole(text, unlessAny: isMarkupSpecial) { return }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "&"): output.append("&amp;")

@@ -81,13 +81,8 @@ public struct JSONWriter {
 
     /// Appends the JSON-escaped UTF-8 of `text` (without quotes).
     public static func escape(_ text: String, into bytes: inout ByteWriter) {
-        // Most values (hosts, URLs, names) need nothing escaped: copy them whole.
-        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
-            for byte in utf8 where needsEscape(byte) { return false }
-            bytes.append(UnsafeRawBufferPointer(utf8))
-            return true
-        }
-        if copied == true { return }
+        // Most values (hosts, URLs, names) need nothing escaped: copied whole.
+        if bytes.appendWhole(text, unlessAny: needsEscape) { return }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append("\\\"")
