@@ -13,6 +13,8 @@ public struct AnswerBuilder {
     private var pending = ByteWriter()
     /// The request being answered when filling; nil when preparing.
     private let context: AnswerContext?
+    /// Preparing a shape's answer: domain markers in the text become slots (see ``DomainShapes``).
+    private var slotsForDomain = false
     private var depth = 0
     /// Spaces per nesting level in markup.
     public var indentWidth = 2
@@ -21,6 +23,14 @@ public struct AnswerBuilder {
     public init(escaping: Escaping) {
         self.escaping = escaping
         self.context = nil
+    }
+
+    /// A builder that prepares the answer of a domain shape: where the text holds a marker for the
+    /// domain's name or display names (``DomainSlot``), the answer gets a slot filled in per request.
+    public init(escaping: Escaping, slotsForDomain: Bool) {
+        self.escaping = escaping
+        self.context = nil
+        self.slotsForDomain = slotsForDomain
     }
 
     /// A builder that writes the answer for one request directly.
@@ -83,7 +93,7 @@ public struct AnswerBuilder {
     }
 
     private func nested(_ body: (inout AnswerBuilder) -> Void) -> [PreparedAnswer.Segment] {
-        var inner = AnswerBuilder(escaping: escaping)
+        var inner = AnswerBuilder(escaping: escaping, slotsForDomain: slotsForDomain)
         inner.depth = depth
         inner.indentWidth = indentWidth
         body(&inner)
@@ -171,9 +181,30 @@ public struct AnswerBuilder {
     }
 
     private mutating func flush() {
-        if !pending.isEmpty {
-            segments.append(.literal(pending.take()))
+        if pending.isEmpty { return }
+        let bytes = pending.take()
+        if slotsForDomain {
+            appendSplittingMarkers(bytes)
+        } else {
+            segments.append(.literal(bytes))
         }
+    }
+
+    /// Literal segments, with a slot where a domain marker stood (escaped like any filled-in value).
+    private mutating func appendSplittingMarkers(_ bytes: [UInt8]) {
+        var found: [(at: Int, slot: DomainSlot)] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices {
+                if let slot = DomainSlot.at(index, in: buffer) { found.append((index, slot)) }
+            }
+        }
+        var start = 0
+        for (at, slot) in found {
+            if at > start { segments.append(.literal(Array(bytes[start..<at]))) }
+            segments.append(.value(slot.value, escaping))
+            start = at + 3
+        }
+        if start < bytes.count { segments.append(.literal(start == 0 ? bytes : Array(bytes[start...]))) }
     }
 
     /// The segments written so far (preparing).

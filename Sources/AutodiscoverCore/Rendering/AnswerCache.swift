@@ -40,6 +40,8 @@ public final class AnswerCache: Sendable {
         var recentCount = 0
         /// Bits set in all shelves' `askedOnce`.
         var askedOnceCount = 0
+        /// Which domains share answers (empty until ``shareAnswers(of:)``).
+        var shapes = DomainShapes()
     }
 
     /// What a lookup pushed out, freed after the lock is released.
@@ -62,11 +64,7 @@ public final class AnswerCache: Sendable {
         var dropped = Dropped()
         let result = state.withLock { state -> (PreparedAnswer?, Bool) in
             let shelf = Self.shelf(renderer, variant, in: &state)
-            if let hit = state.shelves[shelf].recent[domain] { return (hit, false) }
-            if let hit = state.shelves[shelf].older.removeValue(forKey: domain) {
-                insert(hit, domain: domain, shelf: shelf, into: &state, dropping: &dropped)
-                return (hit, false)
-            }
+            if let hit = kept(domain, shelf: shelf, in: &state, dropping: &dropped) { return (hit, false) }
             let (word, bit) = (domain / 64, UInt64(1) << UInt64(domain % 64))
             if word < state.shelves[shelf].askedOnce.count, state.shelves[shelf].askedOnce[word] & bit != 0 {
                 state.shelves[shelf].askedOnce[word] &= ~bit
@@ -99,6 +97,63 @@ public final class AnswerCache: Sendable {
             insert(answer, domain: domain, shelf: shelf, into: &state, dropping: &dropped)
         }
         _ = dropped  // freed here, outside the lock
+    }
+
+    /// Groups the configuration's domains by shape (``DomainShapes``), so that domains of one shape
+    /// share their answers from then on. Takes a while for 100,000 domains (hashing every domain's
+    /// settings): the server calls it off the request path once the configuration is live.
+    public func shareAnswers(of config: Configuration) {
+        let shapes = DomainShapes(config.domains)
+        var old = DomainShapes()
+        state.withLock { state in
+            old = state.shapes
+            state.shapes = shapes
+        }
+        _ = old  // freed here, outside the lock
+    }
+
+    /// How many shapes the domains share (0 until ``shareAnswers(of:)`` has run).
+    public var shapeCount: Int { state.withLock { $0.shapes.shapes.count } }
+
+    /// What a domain that shares its shape is answered from.
+    public enum Shared: Sendable {
+        /// The shape's kept answer: fill it in with the domain's own texts.
+        case kept(PreparedAnswer)
+        /// Not kept yet: prepare this shape's answer (``Renderer/prepare(_:variant:slotsForDomain:)``)
+        /// and ``keep(_:shape:renderer:variant:)`` it.
+        case prepare(shape: Int, MailDomain)
+    }
+
+    /// For a domain that shares its shape with others, that shape's answer or what to prepare it from;
+    /// nil when the domain answers on its own. A shape's answer serves many domains, so it is kept
+    /// from its first request on.
+    public func shared(domain: Int, renderer: RendererID, variant: String) -> Shared? {
+        var dropped = Dropped()
+        let result = state.withLock { state -> Shared? in
+            guard let shape = state.shapes.shape(domain) else { return nil }
+            let shelf = Self.shelf(renderer, variant, in: &state)
+            if let hit = kept(Self.key(shape: shape), shelf: shelf, in: &state, dropping: &dropped) { return .kept(hit) }
+            return .prepare(shape: shape, state.shapes.shapes[shape])
+        }
+        _ = dropped  // freed here, outside the lock
+        return result
+    }
+
+    /// Keeps the prepared answer of a domain shape.
+    public func keep(_ answer: PreparedAnswer, shape: Int, renderer: RendererID, variant: String) {
+        guard shape >= 0 else { return }
+        keep(answer, domain: Self.key(shape: shape), renderer: renderer, variant: variant)
+    }
+
+    /// Shapes share the shelves with domains under negative keys.
+    private static func key(shape: Int) -> Int { -(shape + 1) }
+
+    /// The answer kept for a key; one found in the older generation moves back to the recent one.
+    private func kept(_ key: Int, shelf: Int, in state: inout State, dropping dropped: inout Dropped) -> PreparedAnswer? {
+        if let hit = state.shelves[shelf].recent[key] { return hit }
+        guard let hit = state.shelves[shelf].older.removeValue(forKey: key) else { return nil }
+        insert(hit, domain: key, shelf: shelf, into: &state, dropping: &dropped)
+        return hit
     }
 
     /// The position of the shelf for a renderer and variant (a handful exist: one per format and variant).

@@ -96,8 +96,21 @@ public struct AnswerEngine: Sendable {
                 return respond(renderer.errorAnswer(.notFound), renderer, request, time, reading)
             }
         }
-        let context = AnswerContext(
+        var context = AnswerContext(
             address: reading.address, requestedDomain: found.requested, accountName: reading.accountName, time: time)
+        if let cache, let shared = cache.shared(domain: found.index, renderer: renderer.id, variant: reading.variant) {
+            // Shared with the other domains of its shape: kept from the shape's first request on.
+            context.domain = DomainTexts(found.domain)
+            let prepared: PreparedAnswer
+            switch shared {
+            case .kept(let kept):
+                prepared = kept
+            case .prepare(let shape, let domain):
+                prepared = renderer.prepare(domain, variant: reading.variant, slotsForDomain: true)
+                cache.keep(prepared, shape: shape, renderer: renderer.id, variant: reading.variant)
+            }
+            return response(prepared.head(for: context), prepared.body(for: context), renderer, found, reading)
+        }
         if let cache {
             let (kept, admit) = cache.lookup(domain: found.index, renderer: renderer.id, variant: reading.variant)
             if let kept {

@@ -24,6 +24,11 @@ public enum AnswerValue: Sendable, Hashable {
     case time
     /// The account name the request supplied (Apple profile `name`), else the address.
     case accountName
+    /// The answering domain's own name, display name and short display name: slots of an answer
+    /// shared by the domains of one shape (``DomainSlot``).
+    case domainName
+    case displayName
+    case displayShortName
 }
 
 /// How a filled-in value is escaped.

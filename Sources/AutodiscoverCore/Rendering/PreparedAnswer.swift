@@ -37,6 +37,13 @@ public struct PreparedAnswer: Sendable {
     /// Status and headers.
     public var head: AnswerHead { AnswerHead(status: status, contentType: contentType, headers: headers) }
 
+    /// Status and headers, a shape's domain markers in header values filled in (``DomainShapes``).
+    public func head(for context: AnswerContext) -> AnswerHead {
+        guard let domain = context.domain, headers.contains(where: { DomainSlot.occurs(in: $0.1) }) else { return head }
+        return AnswerHead(
+            status: status, contentType: contentType, headers: headers.map { ($0.0, domain.filling($0.1)) })
+    }
+
     /// True when the body is the same for every request (no slots).
     public var isStatic: Bool {
         segments.allSatisfy { if case .literal = $0 { true } else { false } }
@@ -90,15 +97,18 @@ public struct AnswerContext: Sendable {
     public var accountName: String?
     /// Seconds since midnight UTC and nanoseconds, for POX error `Time` attributes.
     public var time: (seconds: Int, nanoseconds: Int)
+    /// The answering domain's name and display names, when its answer is its shape's (``DomainShapes``).
+    public var domain: DomainTexts?
 
     public init(
         address: EmailAddress?, requestedDomain: DomainName, accountName: String? = nil,
-        time: (seconds: Int, nanoseconds: Int) = (0, 0)
+        time: (seconds: Int, nanoseconds: Int) = (0, 0), domain: DomainTexts? = nil
     ) {
         self.address = address
         self.requestedDomain = requestedDomain
         self.accountName = accountName
         self.time = time
+        self.domain = domain
     }
 
     /// The text of a value for this request; nil when it needs an address and there is none.
@@ -127,6 +137,9 @@ public struct AnswerContext: Sendable {
             return "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60)).\(padded)"
         case .accountName:
             return accountName ?? address?.description
+        case .domainName: return domain?.name
+        case .displayName: return domain?.displayName
+        case .displayShortName: return domain?.displayShortName
         }
     }
 

@@ -49,8 +49,10 @@ extension Renderer {
     public var followsAddressRedirects: Bool { true }
 
     /// One domain's answer for one variant with slots for the request: kept and reused for every request.
-    public func prepare(_ domain: MailDomain, variant: String) -> PreparedAnswer {
-        var body = AnswerBuilder(escaping: escaping)
+    ///
+    /// - Parameter slotsForDomain: `domain` is a shape (``DomainShapes``): its markers become slots.
+    public func prepare(_ domain: MailDomain, variant: String, slotsForDomain: Bool = false) -> PreparedAnswer {
+        var body = AnswerBuilder(escaping: escaping, slotsForDomain: slotsForDomain)
         let head = write(domain, variant: variant, into: &body)
         return PreparedAnswer(head, segments: body.finish())
     }

@@ -1,4 +1,5 @@
 import AutodiscoverCore
+import Dispatch
 import Logging
 import NIOConcurrencyHelpers
 
@@ -48,14 +49,18 @@ public final class ConfigStore: Sendable {
     public init(path: String?) throws(ConfigError) {
         self.path = path
         let config = try ConfigStore.load(path)
-        box = NIOLockedValueBox(Snapshot(config: config, generation: 1))
+        let snapshot = Snapshot(config: config, generation: 1)
+        box = NIOLockedValueBox(snapshot)
         Self.returnFreedMemory()
+        Self.shareAnswers(snapshot)
     }
 
     /// Wraps an already loaded configuration (tests).
     public init(config: Configuration, path: String?) {
         self.path = path
-        box = NIOLockedValueBox(Snapshot(config: config, generation: 1))
+        let snapshot = Snapshot(config: config, generation: 1)
+        box = NIOLockedValueBox(snapshot)
+        Self.shareAnswers(snapshot)
     }
 
     /// The snapshot requests use now.
@@ -79,8 +84,15 @@ public final class ConfigStore: Sendable {
         // domains inside it stalled requests), and before the heap is handed back.
         _ = consume previous
         Self.returnFreedMemory()
+        Self.shareAnswers(snapshot)
         notify(.reloaded(generation: snapshot.generation))
         return .success(snapshot)
+    }
+
+    /// Groups the new configuration's domains by shape in the background, once it is live: requests
+    /// are answered meanwhile, each domain on its own (100,000 domains: under a second of one core).
+    private static func shareAnswers(_ snapshot: Snapshot) {
+        DispatchQueue.global(qos: .utility).async { snapshot.answers.shareAnswers(of: snapshot.config) }
     }
 
     /// Loading a large file parses into buffers several times the size of what is kept; glibc keeps
