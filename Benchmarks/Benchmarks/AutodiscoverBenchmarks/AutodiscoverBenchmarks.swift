@@ -76,6 +76,34 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Requests spread over all 100,000 domains, each domain's first: answered from its shape's kept
+    // answer (domains grouped by shape) or written directly (not grouped).
+    let spread = (0..<100_000).map { index in
+        IncomingRequest(method: "GET", target: "/mail/config-v1.1.xml?emailaddress=alice%40d\((index * 7919) % 100_000).example.org", host: nil)
+    }
+    if case .renderer(let thunderbird) = engine.match(method: "GET", path: "/mail/config-v1.1.xml") {
+        let shared = AnswerCache()
+        shared.shareAnswers(of: config)
+        Benchmark("Whole answer, spread over 100,000 domains: shared shapes") { benchmark in
+            for index in benchmark.scaledIterations {
+                blackHole(engine.answer(spread[index % spread.count], renderer: thunderbird, config: config, cache: shared))
+            }
+        }
+        Benchmark("Whole answer, spread over 100,000 domains: each domain on its own") { benchmark in
+            for index in benchmark.scaledIterations {
+                // No cache: written directly, as a domain's first request is without shapes.
+                blackHole(engine.answer(spread[index % spread.count], renderer: thunderbird, config: config, cache: nil))
+            }
+        }
+    }
+
+    Benchmark(
+        "Group 100,000 domains by shape",
+        configuration: .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(10), maxIterations: 5)
+    ) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(AnswerCache().shareAnswers(of: config)) }
+    }
+
     Benchmark(
         "Config load, 100,000 domains (34 MB)",
         configuration: .init(metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(20), maxIterations: 5)

@@ -3,8 +3,9 @@ import Synchronization
 /// Prepared answers of one configuration, kept for domains asked for more than once and reused until
 /// the configuration is replaced.
 ///
-/// Keyed by domain position, renderer and variant. A reload builds a new configuration with a new,
-/// empty cache, so an answer can never outlive the settings it was made from.
+/// Keyed by domain position, renderer and variant, or for domains that share their shape with others
+/// (``shareAnswers(of:)``), by shape. A reload builds a new configuration with a new, empty cache, so an
+/// answer can never outlive the settings it was made from.
 ///
 /// Only a key asked for again is kept: the first request for a domain is answered by writing its
 /// answer directly (``Renderer/fill(_:variant:for:)``, no slots, nothing kept), and the key is
@@ -62,31 +63,73 @@ public final class AnswerCache: Sendable {
     public func lookup(domain: Int, renderer: RendererID, variant: String) -> (answer: PreparedAnswer?, admit: Bool) {
         guard domain >= 0 else { return (nil, false) }
         var dropped = Dropped()
-        let result = state.withLock { state -> (PreparedAnswer?, Bool) in
-            let shelf = Self.shelf(renderer, variant, in: &state)
-            if let hit = kept(domain, shelf: shelf, in: &state, dropping: &dropped) { return (hit, false) }
-            let (word, bit) = (domain / 64, UInt64(1) << UInt64(domain % 64))
-            if word < state.shelves[shelf].askedOnce.count, state.shelves[shelf].askedOnce[word] & bit != 0 {
-                state.shelves[shelf].askedOnce[word] &= ~bit
-                state.askedOnceCount -= 1
-                return (nil, true)
-            }
-            if state.askedOnceCount >= capacity {
-                for index in state.shelves.indices {
-                    state.shelves[index].askedOnce.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-                }
-                state.askedOnceCount = 0
-            }
-            if word >= state.shelves[shelf].askedOnce.count {
-                state.shelves[shelf].askedOnce.append(
-                    contentsOf: repeatElement(0, count: word + 1 - state.shelves[shelf].askedOnce.count))
-            }
-            state.shelves[shelf].askedOnce[word] |= bit
-            state.askedOnceCount += 1
-            return (nil, false)
+        let result = state.withLock { state in
+            own(domain, shelf: Self.shelf(renderer, variant, in: &state), in: &state, dropping: &dropped)
         }
         _ = dropped  // freed here, outside the lock
         return result
+    }
+
+    /// What a request for a domain is answered from (one lock taken).
+    public enum Found: Sendable {
+        /// A kept answer: the domain's own, or (`shared`) its shape's, filled in with the domain's texts.
+        case kept(PreparedAnswer, shared: Bool)
+        /// The domain shares a shape whose answer is not kept yet: prepare it from this domain with
+        /// slots (``Renderer/prepare(_:variant:slotsForDomain:)``) and ``keep(_:shape:renderer:variant:)`` it.
+        case prepareShape(Int, MailDomain)
+        /// Asked for before: prepare the domain's answer and ``keep(_:domain:renderer:variant:)`` it.
+        case prepare
+        /// Asked for the first time (now remembered): write the answer directly, keep nothing.
+        case writeDirectly
+    }
+
+    /// What to answer a domain's request from: its shape's answer when it shares one (kept from the
+    /// shape's first request on, since it serves many domains), else as ``lookup(domain:renderer:variant:)``.
+    public func find(domain: Int, renderer: RendererID, variant: String) -> Found {
+        guard domain >= 0 else { return .writeDirectly }
+        var dropped = Dropped()
+        let result = state.withLock { state -> Found in
+            let shelf = Self.shelf(renderer, variant, in: &state)
+            if let shape = state.shapes.shape(domain) {
+                if let hit = kept(Self.key(shape: shape), shelf: shelf, in: &state, dropping: &dropped) {
+                    return .kept(hit, shared: true)
+                }
+                return .prepareShape(shape, state.shapes.shapes[shape])
+            }
+            switch own(domain, shelf: shelf, in: &state, dropping: &dropped) {
+            case (let hit?, _): return .kept(hit, shared: false)
+            case (nil, true): return .prepare
+            case (nil, false): return .writeDirectly
+            }
+        }
+        _ = dropped  // freed here, outside the lock
+        return result
+    }
+
+    /// A domain's own kept answer, or whether to admit it (asked for before; else it is remembered now).
+    private func own(
+        _ domain: Int, shelf: Int, in state: inout State, dropping dropped: inout Dropped
+    ) -> (PreparedAnswer?, Bool) {
+        if let hit = kept(domain, shelf: shelf, in: &state, dropping: &dropped) { return (hit, false) }
+        let (word, bit) = (domain / 64, UInt64(1) << UInt64(domain % 64))
+        if word < state.shelves[shelf].askedOnce.count, state.shelves[shelf].askedOnce[word] & bit != 0 {
+            state.shelves[shelf].askedOnce[word] &= ~bit
+            state.askedOnceCount -= 1
+            return (nil, true)
+        }
+        if state.askedOnceCount >= capacity {
+            for index in state.shelves.indices {
+                state.shelves[index].askedOnce.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            }
+            state.askedOnceCount = 0
+        }
+        if word >= state.shelves[shelf].askedOnce.count {
+            state.shelves[shelf].askedOnce.append(
+                contentsOf: repeatElement(0, count: word + 1 - state.shelves[shelf].askedOnce.count))
+        }
+        state.shelves[shelf].askedOnce[word] |= bit
+        state.askedOnceCount += 1
+        return (nil, false)
     }
 
     /// Keeps a prepared answer.
@@ -102,7 +145,8 @@ public final class AnswerCache: Sendable {
     /// Groups the configuration's domains by shape (``DomainShapes``), so that domains of one shape
     /// share their answers from then on. Takes a while for 100,000 domains (hashing every domain's
     /// settings): the server calls it off the request path once the configuration is live.
-    public func shareAnswers(of config: Configuration) {
+    @discardableResult
+    public func shareAnswers(of config: Configuration) -> (shapes: Int, domains: Int) {
         let shapes = DomainShapes(config.domains)
         var old = DomainShapes()
         state.withLock { state in
@@ -110,34 +154,11 @@ public final class AnswerCache: Sendable {
             state.shapes = shapes
         }
         _ = old  // freed here, outside the lock
+        return (shapes.shapes.count, shapes.shapeOf.lazy.filter { $0 >= 0 }.count)
     }
 
     /// How many shapes the domains share (0 until ``shareAnswers(of:)`` has run).
     public var shapeCount: Int { state.withLock { $0.shapes.shapes.count } }
-
-    /// What a domain that shares its shape is answered from.
-    public enum Shared: Sendable {
-        /// The shape's kept answer: fill it in with the domain's own texts.
-        case kept(PreparedAnswer)
-        /// Not kept yet: prepare this shape's answer (``Renderer/prepare(_:variant:slotsForDomain:)``)
-        /// and ``keep(_:shape:renderer:variant:)`` it.
-        case prepare(shape: Int, MailDomain)
-    }
-
-    /// For a domain that shares its shape with others, that shape's answer or what to prepare it from;
-    /// nil when the domain answers on its own. A shape's answer serves many domains, so it is kept
-    /// from its first request on.
-    public func shared(domain: Int, renderer: RendererID, variant: String) -> Shared? {
-        var dropped = Dropped()
-        let result = state.withLock { state -> Shared? in
-            guard let shape = state.shapes.shape(domain) else { return nil }
-            let shelf = Self.shelf(renderer, variant, in: &state)
-            if let hit = kept(Self.key(shape: shape), shelf: shelf, in: &state, dropping: &dropped) { return .kept(hit) }
-            return .prepare(shape: shape, state.shapes.shapes[shape])
-        }
-        _ = dropped  // freed here, outside the lock
-        return result
-    }
 
     /// Keeps the prepared answer of a domain shape.
     public func keep(_ answer: PreparedAnswer, shape: Int, renderer: RendererID, variant: String) {

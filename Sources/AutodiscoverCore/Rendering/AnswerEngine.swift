@@ -98,28 +98,24 @@ public struct AnswerEngine: Sendable {
         }
         var context = AnswerContext(
             address: reading.address, requestedDomain: found.requested, accountName: reading.accountName, time: time)
-        if let cache, let shared = cache.shared(domain: found.index, renderer: renderer.id, variant: reading.variant) {
-            // Shared with the other domains of its shape: kept from the shape's first request on.
-            context.domain = DomainTexts(found.domain)
-            let prepared: PreparedAnswer
-            switch shared {
-            case .kept(let kept):
-                prepared = kept
-            case .prepare(let shape, let domain):
-                prepared = renderer.prepare(domain, variant: reading.variant, slotsForDomain: true)
-                cache.keep(prepared, shape: shape, renderer: renderer.id, variant: reading.variant)
-            }
-            return response(prepared.head(for: context), prepared.body(for: context), renderer, found, reading)
-        }
         if let cache {
-            let (kept, admit) = cache.lookup(domain: found.index, renderer: renderer.id, variant: reading.variant)
-            if let kept {
-                return response(kept.head, kept.body(for: context), renderer, found, reading)
-            }
-            if admit {
-                let prepared = renderer.prepare(found.domain, variant: reading.variant)
-                cache.keep(prepared, domain: found.index, renderer: renderer.id, variant: reading.variant)
+            let variant = reading.variant
+            switch cache.find(domain: found.index, renderer: renderer.id, variant: variant) {
+            case .kept(let kept, let shared):
+                if shared { context.domain = DomainTexts(found.domain) }
+                return response(kept.head(for: context), kept.body(for: context), renderer, found, reading)
+            case .prepareShape(let shape, let domain):
+                // Shared with the other domains of its shape: kept from the shape's first request on.
+                context.domain = DomainTexts(found.domain)
+                let prepared = renderer.prepare(domain, variant: variant, slotsForDomain: true)
+                cache.keep(prepared, shape: shape, renderer: renderer.id, variant: variant)
+                return response(prepared.head(for: context), prepared.body(for: context), renderer, found, reading)
+            case .prepare:
+                let prepared = renderer.prepare(found.domain, variant: variant)
+                cache.keep(prepared, domain: found.index, renderer: renderer.id, variant: variant)
                 return response(prepared.head, prepared.body(for: context), renderer, found, reading)
+            case .writeDirectly:
+                break
             }
         }
         // Asked for the first time (or no cache): written for this request alone, nothing kept.

@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         let path = ConfigLoader.defaultPath(global.config)
         let store: ConfigStore
         do {
-            store = try ConfigStore(path: path)
+            store = try ConfigStore(path: path, logger: logger)
         } catch {
             for issue in error.issues { printError(issue.description) }
             printError("error: the configuration has \(error.issues.count) problem(s); not starting")
