@@ -99,7 +99,7 @@ public final class ConfigStore: Sendable {
         DispatchQueue.global(qos: .utility).async {
             let start = ContinuousClock.now
             let (shapes, domains) = snapshot.answers.shareAnswers(of: snapshot.config)
-            let seconds = (ContinuousClock.now - start) / .milliseconds(1) / 1000
+            let seconds = ((ContinuousClock.now - start) / .milliseconds(1)).rounded(.down) / 1000
             logger?.info(
                 "Answers shared",
                 metadata: [
