@@ -48,6 +48,9 @@ public struct AnswerBuilder {
     /// Appends trusted literal bytes.
     public mutating func raw(_ bytes: [UInt8]) { pending.append(bytes) }
 
+    /// Appends a document written with ``JSONWriter`` (which escaped what it holds), without a copy.
+    public mutating func raw(_ json: JSONWriter) { json.withBytes { pending.append($0) } }
+
     /// Writes a whole other answer (a format's own error document, say) and returns its status and headers.
     public mutating func answer(_ other: PreparedAnswer) -> AnswerHead {
         if let context {

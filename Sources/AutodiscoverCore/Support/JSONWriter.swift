@@ -6,6 +6,8 @@ public struct JSONWriter {
     private var output = ByteWriter()
     /// The document written so far.
     public var bytes: [UInt8] { output.withBytes { Array($0) } }
+    /// The document written so far, without copying it.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try output.withBytes(body) }
     private var needsComma: [Bool] = [false]
     private let pretty: Bool
 

@@ -96,7 +96,9 @@ public final class ConfigStore: Sendable {
     /// are answered meanwhile, each domain on its own.
     private func shareAnswers(_ snapshot: Snapshot) {
         let logger = logger
-        DispatchQueue.global(qos: .utility).async {
+        DispatchQueue.global(qos: .utility).async { [weak self] in
+            // Replaced again meanwhile (reloads in quick succession): the newer one is grouped instead.
+            guard let self, self.current.generation == snapshot.generation else { return }
             let start = ContinuousClock.now
             let (shapes, domains) = snapshot.answers.shareAnswers(of: snapshot.config)
             let seconds = ((ContinuousClock.now - start) / .milliseconds(1)).rounded(.down) / 1000

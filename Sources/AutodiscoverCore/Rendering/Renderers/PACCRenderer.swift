@@ -52,7 +52,7 @@ public struct PACCRenderer: Renderer {
         json.endObject()
         json.endObject()
         json.endObject()
-        body.raw(json.bytes)
+        body.raw(json)
         body.raw("\n")
         return AnswerHead(contentType: "application/json", headers: Self.cors)
     }
