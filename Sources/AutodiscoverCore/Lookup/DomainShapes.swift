@@ -9,9 +9,9 @@ import Darwin
 ///
 /// A hosting provider's domains usually differ only there (`imap.<domain>`, `https://mail.<domain>/…`,
 /// "Customer 123"). Seen with a marker in place of its name where its name, hosts and URLs contain it,
-/// and in place of its display names, such domains are equal: they have one *shape*. A shape's answer is prepared once with slots where the markers are (see
-/// ``AnswerBuilder/init(escaping:slotsForDomain:)``) and filled in per request with the domain's own
-/// values, so the first request for a domain among 100,000 is answered from a kept answer. Grouping
+/// and in place of its display names, such domains are equal: they have one *shape*. A shape's answer
+/// is prepared once with slots where the markers are (see ``AnswerBuilder/init(escaping:slotsForDomain:)``)
+/// and filled in per request with the domain's own values, so the first request for a domain among 100,000 is answered from a kept answer. Grouping
 /// runs once per configuration, off the request path (``AnswerCache/shareAnswers(of:)``).
 ///
 /// Correct by construction: a marker stands for exactly the text it replaced, and no domain whose
@@ -85,40 +85,43 @@ struct DomainShapes: Sendable {
         guard ShapeComparison.canShare(domain) else { return nil }
         if case .url(let url)? = domain.redirect, DomainSlot.occurs(in: url) { return nil }
         let name = domain.name.ascii
+        guard let imap = servers(domain.imap, name), let pop3 = servers(domain.pop3, name),
+            let smtp = servers(domain.smtp, name), let xmpp = servers(domain.xmpp, name),
+            let activeSync = service(domain.activeSync, name), let calDAV = service(domain.calDAV, name),
+            let cardDAV = service(domain.cardDAV, name)
+        else { return nil }
         var shape = domain
         shape.name = DomainName(canonical: DomainSlot.name.marker)
         shape.displayName = DomainSlot.displayName.marker
         shape.displayShortName = DomainSlot.displayShortName.marker
         shape.file = ""
         shape.line = 0
-        for kind in [ServiceKind.imap, .pop3, .smtp, .xmpp] {
-            var servers = domain.servers(kind)
-            for index in servers.indices {
-                guard let host = replacing(name, in: servers[index].host),
-                    !DomainSlot.occurs(in: servers[index].username.text)
-                else { return nil }
-                servers[index].host = host
-            }
-            switch kind {
-            case .imap: shape.imap = servers
-            case .pop3: shape.pop3 = servers
-            case .smtp: shape.smtp = servers
-            default: shape.xmpp = servers
-            }
-        }
-        for kind in [ServiceKind.activesync, .caldav, .carddav] {
-            guard var service = domain.webService(kind) else { continue }
-            guard let url = replacing(name, in: service.url), let host = replacing(name, in: service.host),
-                let path = replacing(name, in: service.path), !DomainSlot.occurs(in: service.username.text)
-            else { return nil }
-            (service.url, service.host, service.path) = (url, host, path)
-            switch kind {
-            case .activesync: shape.activeSync = service
-            case .caldav: shape.calDAV = service
-            default: shape.cardDAV = service
-            }
-        }
+        (shape.imap, shape.pop3, shape.smtp, shape.xmpp) = (imap, pop3, smtp, xmpp)
+        (shape.activeSync, shape.calDAV, shape.cardDAV) = (activeSync, calDAV, cardDAV)
         return shape
+    }
+
+    /// Servers with the name marker in their hosts; nil when one cannot share.
+    private static func servers(_ servers: [MailServer], _ name: String) -> [MailServer]? {
+        var servers = servers
+        for index in servers.indices {
+            guard let host = replacing(name, in: servers[index].host),
+                !DomainSlot.occurs(in: servers[index].username.text)
+            else { return nil }
+            servers[index].host = host
+        }
+        return servers
+    }
+
+    /// A service with the name marker in its URL, host and path: `.some(nil)` when there is none, nil
+    /// when it cannot share.
+    private static func service(_ service: WebService?, _ name: String) -> WebService?? {
+        guard var service else { return .some(nil) }
+        guard let url = replacing(name, in: service.url), let host = replacing(name, in: service.host),
+            let path = replacing(name, in: service.path), !DomainSlot.occurs(in: service.username.text)
+        else { return nil }
+        (service.url, service.host, service.path) = (url, host, path)
+        return service
     }
 
     /// `text` with the first occurrence of `name` replaced by the name marker; nil when `text` holds a

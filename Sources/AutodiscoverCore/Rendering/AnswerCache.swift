@@ -58,18 +58,6 @@ public final class AnswerCache: Sendable {
         self.capacity = max(capacity, 1)
     }
 
-    /// The kept answer for a key, if any. Otherwise `admit` says whether the key was asked for before
-    /// (prepare the answer and ``keep(_:domain:renderer:variant:)`` it) or not (now it is remembered).
-    public func lookup(domain: Int, renderer: RendererID, variant: String) -> (answer: PreparedAnswer?, admit: Bool) {
-        guard domain >= 0 else { return (nil, false) }
-        var dropped = Dropped()
-        let result = state.withLock { state in
-            own(domain, shelf: Self.shelf(renderer, variant, in: &state), in: &state, dropping: &dropped)
-        }
-        _ = dropped  // freed here, outside the lock
-        return result
-    }
-
     /// What a request for a domain is answered from (one lock taken).
     public enum Found: Sendable {
         /// A kept answer: the domain's own, or (`shared`) its shape's, filled in with the domain's texts.
@@ -84,7 +72,8 @@ public final class AnswerCache: Sendable {
     }
 
     /// What to answer a domain's request from: its shape's answer when it shares one (kept from the
-    /// shape's first request on, since it serves many domains), else as ``lookup(domain:renderer:variant:)``.
+    /// shape's first request on, since it serves many domains), else its own kept answer, or whether it
+    /// was asked for before (prepare and keep) or not (write directly; now it is remembered).
     public func find(domain: Int, renderer: RendererID, variant: String) -> Found {
         guard domain >= 0 else { return .writeDirectly }
         var dropped = Dropped()

@@ -68,7 +68,7 @@ public struct ByteWriter {
         let needed = count + times
         if needed > storage.count { grow(to: needed) }
         storage.withUnsafeMutableBytes { target in
-            (target.baseAddress! + count).initializeMemory(as: UInt8.self, repeating: byte, count: times)
+            _ = (target.baseAddress! + count).initializeMemory(as: UInt8.self, repeating: byte, count: times)
         }
         count = needed
     }

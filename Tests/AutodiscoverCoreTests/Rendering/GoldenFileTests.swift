@@ -142,3 +142,19 @@ struct AnswerCacheAdmissionTests {
         #expect(cache.count == 1)  // nothing kept for keys asked for once
     }
 }
+
+extension AnswerCache {
+    /// `find` for a domain that shares no shape: its kept answer, or whether it was asked for before.
+    func lookup(domain: Int, renderer: RendererID, variant: String) -> (answer: PreparedAnswer?, admit: Bool) {
+        switch find(domain: domain, renderer: renderer, variant: variant) {
+        case .kept(let answer, let shared):
+            #expect(!shared)
+            return (answer, false)
+        case .prepare: return (nil, true)
+        case .writeDirectly: return (nil, false)
+        case .prepareShape:
+            Issue.record("no domain of these tests shares a shape")
+            return (nil, false)
+        }
+    }
+}
