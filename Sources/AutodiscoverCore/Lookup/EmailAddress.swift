@@ -15,9 +15,10 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses and checks an address.
     public init(_ text: String) throws(AddressError) {
-        guard let at = text.lastIndex(of: "@") else { throw .missingAt }
+        // "@" is ASCII: its byte index is a character boundary.
+        guard let at = text.utf8.lastIndex(of: UInt8(ascii: "@")) else { throw .missingAt }
         let local = text[..<at]
-        let domainText = text[text.index(after: at)...]
+        let domainText = text[text.utf8.index(after: at)...]
         try EmailAddress.checkLocalPart(local)
         do {
             domain = try DomainName(String(domainText))
@@ -44,6 +45,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         guard !utf8.isEmpty else { throw .emptyLocalPart }
         guard utf8.count <= maxLocalPartLength else { throw .localPartTooLong(utf8.count) }
         var previousDot = true
+        var ascii = true
         for byte in utf8 {
             switch byte {
             case UInt8(ascii: "."):
@@ -51,16 +53,17 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
                 previousDot = true
                 continue
             case 0x80...0xFF:
-                break  // UTF-8 continuation and lead bytes (RFC 6531); C1 controls checked below
+                ascii = false  // UTF-8 continuation and lead bytes (RFC 6531); C1 controls checked below
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"):
                 break
             default:
-                guard atextSymbols.contains(byte) else { throw .invalidLocalPart }
+                guard isAtextSymbol(byte) else { throw .invalidLocalPart }
             }
             previousDot = false
         }
         guard !previousDot else { throw .invalidLocalPart }
+        guard !ascii else { return }
         // C1 controls (U+0080...U+009F) and other non-printing scalars.
         for scalar in local.unicodeScalars where scalar.value >= 0x80 {
             if scalar.value <= 0x9F || scalar.properties.generalCategory == .control
@@ -71,8 +74,17 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// RFC 5322 `atext` symbols.
-    private static let atextSymbols: Set<UInt8> = Set("!#$%&'*+-/=?^_`{|}~".utf8)
+    /// RFC 5322 `atext` symbols: ``!#$%&'*+-/=?^_`{|}~``.
+    private static func isAtextSymbol(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "!"), UInt8(ascii: "#")...UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+            UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "?"), UInt8(ascii: "^"),
+            UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "{")...UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
 }
 
 /// Why an address was refused.

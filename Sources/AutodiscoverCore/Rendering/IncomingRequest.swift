@@ -13,7 +13,8 @@ public struct IncomingRequest: Sendable {
 
     /// Splits `target` (`/path?query`) into path and decoded query.
     public init(method: String, target: String, host: String?, body: [UInt8] = [], userAgent: String? = nil) {
-        self.method = method.uppercased()
+        self.method =
+            method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? method : method.uppercased()
         if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = String(target[..<mark])
             query = IncomingRequest.parseQuery(target[target.utf8.index(after: mark)...])

@@ -43,8 +43,6 @@ struct ChannelConfigurator: Sendable {
         let sync = channel.pipeline.syncOperations
         // Stops reading while answers cannot be written (a client pipelining requests without reading).
         try sync.addHandler(BackPressureHandler())
-        try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-        try sync.addHandler(HeaderTimeoutHandler(headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout))
         try sync.addHandler(
             HTTP1Handler(
                 log: ExchangeLog(responder: responder, logger: logger, accessLog: accessLog, secure: secure),

@@ -2,82 +2,249 @@ import AutodiscoverCore
 import NIOCore
 import NIOHTTP1
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Serves HTTP/1.1 behind NIO's request decoder: collects each request (head and body, within the limits),
-/// answers it and writes the whole response as one buffer; responses to pipelined requests go out in one
-/// flush when the read is done.
+/// Serves an HTTP/1.1 connection straight from its bytes: reads each request's head with ``HTTP1Head``
+/// and its body (`Content-Length` or chunked) within the limits, answers it and writes the whole response
+/// as one buffer; responses to pipelined requests go out in one flush when the read is done.
 ///
 /// A request target over `max_uri_bytes` gets 414, a header block over `max_header_bytes` 431, a body over
-/// `max_body_bytes` 413 at once, a request still incomplete after `request_timeout` 408, and bytes the
-/// decoder cannot parse 400; each of these closes the connection without reading the rest. Answers are
-/// written in request order because each is made as soon as its request is complete.
+/// `max_body_bytes` 413 at once (a head still growing past those limits is refused before it ends), a
+/// request still incomplete after `request_timeout` 408, a head that cannot be read 400 (a major version
+/// other than 1: 505); each of these closes the connection without reading the rest. The first head must
+/// arrive within `header_timeout` of the connection opening and each next one within `idle_timeout +
+/// header_timeout` of the last response, or the connection is closed (slowloris, idle clients); a request
+/// only moves that deadline, and its one timer re-arms itself when it fires early, so keep-alive traffic
+/// schedules nothing per request. Answers are written in request order because each is made as soon as
+/// its request is complete.
 final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// A request whose head has been read and whose body is still arriving.
+    private struct Reading {
+        var head: HTTPRequestHead
+        /// Body bytes still expected (`Content-Length`), or nil for a chunked body.
+        var remaining: Int?
+        var chunks: ChunkedBodyDecoder?
+    }
 
     /// Answers requests, counts and logs them.
     private let log: ExchangeLog
     private let limits: Limits
-    private var head: HTTPRequestHead?
+    /// Received bytes not yet part of a complete head or body (a request split across reads).
+    private var pending: ByteBuffer?
+    /// How far `pending` was searched for the end of a head.
+    private var searched = 0
+    private var reading: Reading?
     private var body: [UInt8] = []
     private var started: UInt64 = 0
     private var requestTimer: Scheduled<Void>?
+    /// When the connection is closed unless a head arrives first; nil while a request is being served.
+    private var headDeadline: NIODeadline?
+    private var headTimer: Scheduled<Void>?
     /// The connection is closing: nothing more is answered.
     private var closing = false
     /// The server is shutting down: close after the request in progress.
     private var quiescing = false
     private var needsFlush = false
 
+    /// A head with no blank line yet is refused once it is this long.
+    private let maxHeadBytes: Int
+    /// A request line with no end yet is refused (414) once it is this long.
+    private let maxRequestLineBytes: Int
+
     init(log: ExchangeLog, limits: Limits) {
         self.log = log
         self.limits = limits
+        maxRequestLineBytes = limits.maxURIBytes + 64
+        maxHeadBytes = maxRequestLineBytes + limits.maxHeaderBytes + 4096
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        expectHead(context: context, within: TimeAmount(limits.headerTimeout))
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimers()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        cancelTimers()
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        switch unwrapInboundIn(data) {
-        case .head(let requestHead):
-            head = requestHead
-            body.removeAll(keepingCapacity: true)
-            started = ExchangeLog.monotonicNanoseconds()
-            if let refusal = limits.violation(of: requestHead) {
-                refuse(refusal, requestHead, context)
-            }
-        case .body(let buffer):
-            guard let requestHead = head else { return }
-            if body.count + buffer.readableBytes > limits.maxBodyBytes {
-                refuse(limits.bodyTooLarge, requestHead, context)
-                return
-            }
-            buffer.withUnsafeReadableBytes { body.append(contentsOf: $0) }
-        case .end:
-            guard let requestHead = head else { return }
-            head = nil
-            requestTimer?.cancel()
-            requestTimer = nil
-            let reply = log.responder.respond(head: requestHead, body: body, remoteAddress: context.channel.remoteAddress)
-            let keepAlive = requestHead.isKeepAlive && !quiescing
-            let buffer = encode(reply, keepAlive: keepAlive, http10: requestHead.version == .http1_0, context)
-            if keepAlive {
-                context.write(wrapOutboundOut(buffer), promise: nil)
-                needsFlush = true
-            } else {
-                // `Connection: close`, HTTP/1.0 or shutdown: the whole request was read, close once written.
-                closing = true
-                let channel = context.channel
-                context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
-            }
-            log.record(reply, for: requestHead, started: started, remoteAddress: context.channel.remoteAddress)
+        var incoming = unwrapInboundIn(data)
+        if var buffered = pending {
+            pending = nil
+            buffered.writeBuffer(&incoming)
+            process(&buffered, context)
+            keep(&buffered, copy: false)
+        } else {
+            process(&incoming, context)
+            keep(&incoming, copy: true)
         }
     }
 
+    /// Keeps what is left of a read for the next one (a copy of the read buffer's rest, so the channel can
+    /// reuse its buffer and a slow client holds only its own few bytes).
+    private func keep(_ buffer: inout ByteBuffer, copy: Bool) {
+        guard !closing, buffer.readableBytes > 0 else {
+            searched = 0
+            return
+        }
+        if copy {
+            var rest = ByteBufferAllocator().buffer(capacity: buffer.readableBytes)
+            rest.writeBuffer(&buffer)
+            pending = rest
+        } else {
+            buffer.discardReadBytes()
+            pending = buffer
+        }
+    }
+
+    /// Reads every complete request in `buffer` and answers it; stops at an incomplete one.
+    private func process(_ buffer: inout ByteBuffer, _ context: ChannelHandlerContext) {
+        while !closing && buffer.readableBytes > 0 {
+            if reading != nil {
+                guard readBody(&buffer, context) else { return }
+                continue
+            }
+            // Empty lines before a request line are skipped (RFC 9112 §2.2).
+            while let byte = buffer.readableBytesView.first, byte == HTTP1Head.CR || byte == HTTP1Head.LF {
+                buffer.moveReaderIndex(forwardBy: 1)
+                searched = 0
+            }
+            guard buffer.readableBytes > 0, readHead(&buffer, context) else { return }
+        }
+    }
+
+    /// Reads a head if all of it is there; false when more bytes are needed or the connection is closing.
+    private func readHead(_ buffer: inout ByteBuffer, _ context: ChannelHandlerContext) -> Bool {
+        enum Outcome {
+            case incomplete
+            case tooLong(Limits.Refusal)
+            case head(HTTP1Head, HTTPRequestHead, length: Int)
+            case unreadable(HTTP1HeadError)
+        }
+        let (maxHead, maxLine, resume, maxHeader) = (maxHeadBytes, maxRequestLineBytes, searched, limits.maxHeaderBytes)
+        let outcome = buffer.withUnsafeReadableBytes { bytes -> Outcome in
+            guard let end = HTTP1Head.end(in: bytes, from: resume) else {
+                if bytes.count > maxLine, (HTTP1Head.firstLF(bytes, from: 0) ?? maxLine) >= maxLine {
+                    return .tooLong(Limits.uriTooLong(limit: maxLine - 64))
+                }
+                return bytes.count > maxHead ? .tooLong(Limits.headersTooLarge(limit: maxHeader)) : .incomplete
+            }
+            let headBytes = UnsafeRawBufferPointer(rebasing: bytes[..<end])
+            do throws(HTTP1HeadError) {
+                let head = try HTTP1Head.parse(headBytes)
+                return .head(head, Self.requestHead(head, headBytes), length: end)
+            } catch {
+                return .unreadable(error)
+            }
+        }
+        switch outcome {
+        case .incomplete:
+            searched = max(buffer.readableBytes - 2, 0)
+            return false
+        case .tooLong(let refusal):
+            started = ExchangeLog.monotonicNanoseconds()
+            refuse(refusal, Self.unread, context)
+            return false
+        case .unreadable(let error):
+            started = ExchangeLog.monotonicNanoseconds()
+            refuse(error == .versionNotSupported ? Limits.versionNotSupported : nil, Self.unread, context)
+            return false
+        case .head(let parsed, let head, let length):
+            buffer.moveReaderIndex(forwardBy: length)
+            searched = 0
+            headDeadline = nil
+            started = ExchangeLog.monotonicNanoseconds()
+            if let refusal = limits.violation(of: head, headerBytes: parsed.headerBytes, framing: parsed.framing) {
+                refuse(refusal, head, context)
+                return false
+            }
+            switch parsed.framing {
+            case .none:
+                answer(head, context)
+            case .length(let length):
+                reading = Reading(head: head, remaining: length, chunks: nil)
+                body.removeAll(keepingCapacity: true)
+                body.reserveCapacity(length)
+            case .chunked:
+                reading = Reading(head: head, remaining: nil, chunks: ChunkedBodyDecoder(maxBodyBytes: limits.maxBodyBytes))
+                body.removeAll(keepingCapacity: true)
+            }
+            if parsed.expectsContinue && buffer.readableBytes == 0 {
+                // The client waits for this before sending its body (curl does, for large ones).
+                var interim = context.channel.allocator.buffer(capacity: 25)
+                interim.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+                context.write(wrapOutboundOut(interim), promise: nil)
+                needsFlush = true
+            }
+            return !closing
+        }
+    }
+
+    /// Reads body bytes of the request in progress; answers it when the body is complete. False when more
+    /// bytes are needed or the connection is closing.
+    private func readBody(_ buffer: inout ByteBuffer, _ context: ChannelHandlerContext) -> Bool {
+        guard var current = reading else { return true }
+        if let remaining = current.remaining {
+            let take = min(remaining, buffer.readableBytes)
+            buffer.withUnsafeReadableBytes { body.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<take])) }
+            buffer.moveReaderIndex(forwardBy: take)
+            guard take == remaining else {
+                reading!.remaining = remaining - take
+                return false
+            }
+        } else {
+            let (consumed, progress) = buffer.withUnsafeReadableBytes { current.chunks!.consume($0, into: &body) }
+            buffer.moveReaderIndex(forwardBy: consumed)
+            switch progress {
+            case .needMore:
+                reading = current
+                return false
+            case .invalid:
+                refuse(nil, current.head, context)
+                return false
+            case .tooLarge:
+                refuse(limits.bodyTooLarge, current.head, context)
+                return false
+            case .done:
+                break
+            }
+        }
+        reading = nil
+        requestTimer?.cancel()
+        requestTimer = nil
+        answer(current.head, context)
+        return !closing
+    }
+
+    /// Answers a complete request and writes the answer (flushed when the read is done, or at once when
+    /// the connection closes after it).
+    private func answer(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
+        let reply = log.responder.respond(head: head, body: body, remoteAddress: context.channel.remoteAddress)
+        let keepAlive = head.isKeepAlive && !quiescing
+        let buffer = encode(reply, keepAlive: keepAlive, http10: head.version == .http1_0, context)
+        if keepAlive {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            needsFlush = true
+            expectHead(context: context, within: TimeAmount(limits.idleTimeout + limits.headerTimeout))
+        } else {
+            // `Connection: close`, HTTP/1.0 or shutdown: the whole request was read, close once written.
+            closing = true
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+        }
+        log.record(reply, for: head, started: started, remoteAddress: context.channel.remoteAddress)
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
-        // A request still incomplete when the read is done is being sent slowly: only now does it cost a
+        // A body still incomplete when the read is done is being sent slowly: only now does it cost a
         // timer (a request that arrives in one read, as nearly all do, never schedules one).
-        if head != nil && requestTimer == nil && !closing { startRequestTimer(context: context) }
+        if reading != nil && requestTimer == nil && !closing { startRequestTimer(context: context) }
         if needsFlush {
             needsFlush = false
             context.flush()
@@ -93,27 +260,57 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
         return buffer
     }
 
-    /// A body still arriving `request_timeout` after the head began gets 408 (the head's own deadline is
-    /// HeaderTimeoutHandler's).
+    /// A body still arriving `request_timeout` after the head began gets 408.
     private func startRequestTimer(context: ChannelHandlerContext) {
         requestTimer?.cancel()
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         requestTimer = context.eventLoop.scheduleTask(in: limits.requestTimeLeft(since: started)) {
             let (handler, context) = loopBound.value
-            guard !handler.closing, let requestHead = handler.head else { return }
-            handler.refuse(Limits.requestTimedOut, requestHead, context)
+            guard !handler.closing, let current = handler.reading else { return }
+            handler.refuse(Limits.requestTimedOut, current.head, context)
         }
     }
 
-    /// Answers a request that broke a limit and closes the connection without reading the rest.
-    private func refuse(_ refusal: Limits.Refusal, _ requestHead: HTTPRequestHead, _ context: ChannelHandlerContext) {
-        closing = true
-        head = nil
+    /// Sets the deadline for the next head; starts the timer only if none is pending.
+    private func expectHead(context: ChannelHandlerContext, within delay: TimeAmount) {
+        let due = NIODeadline.now() + delay
+        headDeadline = due
+        if headTimer == nil { armHeadTimer(context: context, at: due) }
+    }
+
+    private func armHeadTimer(context: ChannelHandlerContext, at due: NIODeadline) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        headTimer = context.eventLoop.scheduleTask(deadline: due) {
+            let (handler, context) = loopBound.value
+            handler.headTimer = nil
+            guard let deadline = handler.headDeadline, !handler.closing else { return }  // serving: re-armed after
+            if deadline <= .now() {
+                handler.closing = true
+                context.close(promise: nil)
+            } else {
+                handler.armHeadTimer(context: context, at: deadline)
+            }
+        }
+    }
+
+    private func cancelTimers() {
         requestTimer?.cancel()
         requestTimer = nil
-        let reply = RequestResponder.Reply.refusal(refusal)
+        headTimer?.cancel()
+        headTimer = nil
+    }
+
+    /// Answers a request that broke a limit or cannot be read (`refusal` nil: 400) and closes the
+    /// connection without reading the rest.
+    private func refuse(_ refusal: Limits.Refusal?, _ requestHead: HTTPRequestHead, _ context: ChannelHandlerContext) {
+        closing = true
+        reading = nil
+        pending = nil
+        cancelTimers()
+        let reply = refusal.map(RequestResponder.Reply.refusal) ?? .malformed
         let buffer = encode(reply, keepAlive: false, http10: false, context)
         log.record(reply, for: requestHead, started: started, remoteAddress: context.channel.remoteAddress)
+        needsFlush = false
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in
             // Closing at once while the client still sends its body would make the kernel reset the
@@ -136,7 +333,7 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
-            if head == nil { closeAfterWrites(context) }
+            if reading == nil { closeAfterWrites(context) }
             return
         }
         guard let event = event as? ChannelEvent, event == .inputClosed else {
@@ -151,31 +348,41 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
         guard !closing else { return }
         closing = true
         needsFlush = false
+        cancelTimers()
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             channel.close(promise: nil)
         }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
-        requestTimer?.cancel()
-        requestTimer = nil
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 
-    /// Bytes the decoder cannot parse get 400 and the connection closes (no answer is ever half written:
-    /// each is written whole when its request completes).
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError, !closing else {
-            context.close(promise: nil)
-            return
+    // MARK: - Heads
+
+    /// What a refused request that has no readable head is logged as.
+    private static let unread = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
+
+    /// NIO's request head from a parsed one (the responder and the log read it, as for HTTP/2).
+    private static func requestHead(_ head: HTTP1Head, _ bytes: UnsafeRawBufferPointer) -> HTTPRequestHead {
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(head.fields.count)
+        for field in head.fields {
+            fields.append((string(bytes, field.name), string(bytes, field.value)))
         }
-        closing = true
-        requestTimer?.cancel()
-        requestTimer = nil
-        let reply = RequestResponder.Reply.malformed
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(encode(reply, keepAlive: false, http10: false, context))).whenComplete {
-            _ in channel.close(promise: nil)
-        }
+        return HTTPRequestHead(
+            version: head.minorVersion == 0 ? .http1_0 : .http1_1, method: method(bytes, head.method),
+            uri: string(bytes, head.target), headers: HTTPHeaders(fields))
+    }
+
+    private static func string(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    private static func method(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> HTTPMethod {
+        if HTTP1Head.equalsBytes(bytes, range, "GET") { return .GET }
+        if HTTP1Head.equalsBytes(bytes, range, "POST") { return .POST }
+        return HTTPMethod(rawValue: string(bytes, range))
     }
 }

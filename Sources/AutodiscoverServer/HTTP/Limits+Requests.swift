@@ -8,17 +8,33 @@ extension Limits {
 
     /// The limit a request head breaks, if any: target length (414), header bytes (431), announced body (413).
     func violation(of head: HTTPRequestHead) -> Refusal? {
-        if head.uri.utf8.count > maxURIBytes {
-            return (.uriTooLong, "Request target longer than \(maxURIBytes) bytes\n")
-        }
-        if Self.headerBytes(head.headers) > maxHeaderBytes {
-            return (.requestHeaderFieldsTooLarge, "Request headers larger than \(maxHeaderBytes) bytes\n")
-        }
-        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxBodyBytes {
-            return bodyTooLarge
-        }
+        let length = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
+        return violation(targetBytes: head.uri.utf8.count, headerBytes: Self.headerBytes(head.headers), bodyBytes: length)
+    }
+
+    /// The same for an HTTP/1.1 head read by ``HTTP1Head`` (which counted its header bytes).
+    func violation(of head: HTTPRequestHead, headerBytes: Int, framing: HTTP1Head.Framing) -> Refusal? {
+        let length = if case .length(let length) = framing { length } else { 0 }
+        return violation(targetBytes: head.uri.utf8.count, headerBytes: headerBytes, bodyBytes: length)
+    }
+
+    private func violation(targetBytes: Int, headerBytes: Int, bodyBytes: Int) -> Refusal? {
+        if targetBytes > maxURIBytes { return Self.uriTooLong(limit: maxURIBytes) }
+        if headerBytes > maxHeaderBytes { return Self.headersTooLarge(limit: maxHeaderBytes) }
+        if bodyBytes > maxBodyBytes { return bodyTooLarge }
         return nil
     }
+
+    static func uriTooLong(limit: Int) -> Refusal {
+        (.uriTooLong, "Request target longer than \(limit) bytes\n")
+    }
+
+    static func headersTooLarge(limit: Int) -> Refusal {
+        (.requestHeaderFieldsTooLarge, "Request headers larger than \(limit) bytes\n")
+    }
+
+    /// A request line naming HTTP/2 or later, or before 1.
+    static let versionNotSupported: Refusal = (.httpVersionNotSupported, "Only HTTP/1.x requests are read here\n")
 
     /// What is left of `request_timeout` for a request that began at `started` (monotonic nanoseconds).
     func requestTimeLeft(since started: UInt64) -> TimeAmount {
