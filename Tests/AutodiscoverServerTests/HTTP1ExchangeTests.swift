@@ -49,7 +49,7 @@ struct HTTP1ExchangeTests {
                     + pox + "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                 [200, 404]
             ),
-            ("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", [200, 505]),
+            ("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", [200, 400]),
             ("GET /healthz HTTP/1.1\r\nHost : x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", [400]),
             ("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc", [400]),
             ("POST /autodiscover/autodiscover.xml HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", [400]),

@@ -425,6 +425,35 @@ def check_path_traversal():
     note("path traversal: %d paths -> 4xx (or an address error), no file content" % len(paths))
 
 
+def check_smuggling():
+    """Heads a proxy and we could read two ways get 400 and the connection closes: a request hidden in the
+    body after them is never answered."""
+    hidden = b"GET /healthz HTTP/1.1\r\nHost: example.com\r\n\r\n"
+    heads = [
+        b"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: example.com\r\nContent-Length: 4\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        b"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Length: 4\r\n\r\n0\r\n\r\n",
+        b"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\n"
+        b"Content-Length: 45\r\n\r\n",
+        b"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        b"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding : chunked\r\n\r\n",
+        b"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding:\r\n chunked\r\n\r\n",
+        b"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: example.com\r\nContent-Length: +45\r\n\r\n",
+        b"POST /autodiscover/autodiscover.xml HTTP/1.0\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: example.com\rX-Bare-CR: 1\r\n\r\n",
+        b"GET /healthz HTTP/2.0\r\nHost: example.com\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: example.com\r\nX-Nul: a\x00b\r\n\r\n",
+    ]
+    for head in heads:
+        response = raw(head + hidden, limit=5.0)
+        check(response.startswith(b"HTTP/1.1 400 "), "smuggling %r: got %r" % (head[:60], response[:40]))
+        check(response.count(b"HTTP/1.1 ") == 1, "smuggling %r: the hidden request was answered" % head[:60])
+    note("request smuggling: %d ambiguous heads (CL+TE both orders, two lengths, gzip+chunked, space before "
+         "colon, folded value, +length, chunked on 1.0, bare CR, HTTP/2.0 line, NUL) -> 400 and close, hidden "
+         "request never answered" % len(heads))
+
+
 def check_long_query():
     query = "/mail/config-v1.1.xml?emailaddress=alice%40example.com&pad=" + "a" * 65536
     answer = request("GET", query)
@@ -573,7 +602,7 @@ def check_http2_abuse():
 # ----------------------------------------------------------------------------------------------- main
 
 steps = [check_baseline, check_xxe, check_billion_laughs, check_body_limits, check_malformed_xml, check_addresses,
-         check_unknown_domains, check_host_injection, check_path_traversal, check_long_query, check_http2_abuse,
+         check_unknown_domains, check_host_injection, check_path_traversal, check_smuggling, check_long_query, check_http2_abuse,
          check_slowloris]
 if os.environ.get("HOSTILE_STEPS"):  # e.g. HOSTILE_STEPS=check_slowloris to run some checks only
     steps = [check_baseline] + [globals()[name] for name in os.environ["HOSTILE_STEPS"].split(",")]

@@ -223,7 +223,7 @@ public struct HTTP1Head: Sendable {
 public enum HTTP1HeadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Answered 400.
     case malformed(String)
-    /// A major version other than 1: answered 505.
+    /// A major version other than 1 (the server answers 400 with its own text).
     case versionNotSupported
 
     public var description: String {

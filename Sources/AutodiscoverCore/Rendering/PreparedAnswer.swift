@@ -57,6 +57,13 @@ public struct PreparedAnswer: Sendable {
     }
 
     static func append(_ segments: [Segment], context: AnswerContext, to output: inout ByteWriter) {
+        append(segments, context: context, hasAddress: context.address != nil, to: &output)
+    }
+
+    /// `hasAddress` is read once per answer, not per conditional segment (each test copied the address).
+    private static func append(
+        _ segments: [Segment], context: AnswerContext, hasAddress: Bool, to output: inout ByteWriter
+    ) {
         for segment in segments {
             switch segment {
             case .literal(let bytes):
@@ -65,9 +72,9 @@ public struct PreparedAnswer: Sendable {
                 guard let text = context.text(for: value) else { continue }
                 Escaper.append(text, escaping, to: &output)
             case .ifAddress(let inner):
-                if context.address != nil { append(inner, context: context, to: &output) }
+                if hasAddress { append(inner, context: context, hasAddress: hasAddress, to: &output) }
             case .ifNoAddress(let inner):
-                if context.address == nil { append(inner, context: context, to: &output) }
+                if !hasAddress { append(inner, context: context, hasAddress: hasAddress, to: &output) }
             }
         }
     }

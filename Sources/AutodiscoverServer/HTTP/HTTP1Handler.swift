@@ -9,7 +9,7 @@ import NIOHTTP1
 /// A request target over `max_uri_bytes` gets 414, a header block over `max_header_bytes` 431, a body over
 /// `max_body_bytes` 413 at once (a head still growing past those limits is refused before it ends), a
 /// request still incomplete after `request_timeout` 408, a head that cannot be read 400 (a major version
-/// other than 1: 505); each of these closes the connection without reading the rest. The first head must
+/// other than 1 too); each of these closes the connection without reading the rest. The first head must
 /// arrive within `header_timeout` of the connection opening and each next one within `idle_timeout +
 /// header_timeout` of the last response, or the connection is closed (slowloris, idle clients); a request
 /// only moves that deadline, and its one timer re-arms itself when it fires early, so keep-alive traffic

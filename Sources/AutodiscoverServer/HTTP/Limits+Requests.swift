@@ -33,8 +33,11 @@ extension Limits {
         (.requestHeaderFieldsTooLarge, "Request headers larger than \(limit) bytes\n")
     }
 
-    /// A request line naming HTTP/2 or later, or before 1.
-    static let versionNotSupported: Refusal = (.httpVersionNotSupported, "Only HTTP/1.x requests are read here\n")
+    /// A request line naming HTTP/2 or later, or before 1. Answered 400 rather than 505: it is the client's
+    /// mistake (or a scanner's), and 5xx counts stay the server's own failures.
+    static let versionNotSupported: Refusal = (
+        .badRequest, "HTTP version not supported: HTTP/1.0 and 1.1 here, HTTP/2 by prior knowledge or ALPN\n"
+    )
 
     /// What is left of `request_timeout` for a request that began at `started` (monotonic nanoseconds).
     func requestTimeLeft(since started: UInt64) -> TimeAmount {
