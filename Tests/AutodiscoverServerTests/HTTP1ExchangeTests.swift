@@ -88,18 +88,8 @@ struct HTTP1ExchangeTests {
     /// Sends `head`, reads until the blank line of the interim answer (at most 5 s), sends `body`, and reads
     /// the final answer until the server closes.
     static func sendWaitingForContinue(port: Int, head: String, body: String) -> (String, String) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let fd = ServerHarness.connectLoopback(port: port, receiveTimeout: 5) else { return ("", "") }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return ("", "") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = head.withCString { send(fd, $0, strlen($0), 0) }
         var received: [UInt8] = []
         var byte: UInt8 = 0

@@ -21,18 +21,8 @@ struct TimeoutTests {
     static func sendAndAwaitClose(
         port: Int, _ bytes: String, extra: [UInt8] = [], limit: Int = 5, halfClose: Bool = false
     ) -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let fd = ServerHarness.connectLoopback(port: port, receiveTimeout: limit) else { return nil }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        var timeout = timeval(tv_sec: limit, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = bytes.withCString { send(fd, $0, strlen($0), 0) }
         if !extra.isEmpty { _ = extra.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } }
         if halfClose { shutdown(fd, Int32(SHUT_WR)) }

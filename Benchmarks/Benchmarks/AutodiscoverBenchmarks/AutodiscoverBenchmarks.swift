@@ -66,6 +66,21 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations { blackHole(try? POXRequest.parse(pox)) }
     }
 
+    // What Thunderbird sends: the head the server reads before answering.
+    let head = Array(
+        ("GET /mail/config-v1.1.xml?emailaddress=alice%40d4242.example.org HTTP/1.1\r\nHost: autoconfig.d4242.example.org\r\n"
+            + "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.5.0\r\n"
+            + "Accept: */*\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate, br\r\n"
+            + "Connection: keep-alive\r\n\r\n").utf8)
+    Benchmark("HTTP/1.1 head: find its end and read it") { benchmark in
+        head.withUnsafeBytes { bytes in
+            for _ in benchmark.scaledIterations {
+                guard let end = HTTP1Head.end(in: bytes) else { continue }
+                blackHole(try? HTTP1Head.parse(UnsafeRawBufferPointer(rebasing: bytes[..<end])))
+            }
+        }
+    }
+
     if case .renderer(let thunderbird) = engine.match(method: "GET", path: "/mail/config-v1.1.xml") {
         Benchmark("Whole answer: autoconfig GET (route, parse, lookup, fill)") { benchmark in
             for _ in benchmark.scaledIterations {
