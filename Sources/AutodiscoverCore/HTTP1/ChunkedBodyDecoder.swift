@@ -60,9 +60,9 @@ public struct ChunkedBodyDecoder: Sendable {
                     index += 1
                     continue
                 }
-                if let digit = Self.hexValue(byte) {
+                if let digit = ASCII.hexValue(byte) {
                     guard !sawCR, digits < 15 else { return (index, .invalid) }
-                    state = .size(value: value << 4 | digit, digits: digits + 1, extensionBytes: nil, sawCR: false)
+                    state = .size(value: value << 4 | Int(digit), digits: digits + 1, extensionBytes: nil, sawCR: false)
                     index += 1
                     continue
                 }
@@ -132,14 +132,5 @@ public struct ChunkedBodyDecoder: Sendable {
         }
         if case .finished = state { return (index, .done) }
         return (index, .needMore)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a")) + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A")) + 10
-        default: return nil
-        }
     }
 }

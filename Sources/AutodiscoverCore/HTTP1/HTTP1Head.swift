@@ -179,17 +179,12 @@ public struct HTTP1Head: Sendable {
     }
 
     /// Whether the bytes in `range`, lowercased, are `lowercase` (ASCII).
-    public static func equalsLowercase(
+    private static func equalsLowercase(
         _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString
     ) -> Bool {
-        guard range.count == lowercase.utf8CodeUnitCount else { return false }
-        let expected = lowercase.utf8Start
-        for offset in 0..<range.count {
-            var byte = bytes[range.lowerBound + offset]
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
-            if byte != expected[offset] { return false }
-        }
-        return true
+        ASCII.equalsLowercased(
+            UnsafeRawBufferPointer(rebasing: bytes[range]),
+            UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
     }
 
     /// Whether the bytes in `range` are exactly `text`.

@@ -78,8 +78,8 @@ public enum PercentDecoding {
         var index = 0
         while index < utf8.count {
             let byte = utf8[index]
-            if byte == UInt8(ascii: "%"), index + 2 < utf8.count, let high = hex(utf8[index + 1]),
-                let low = hex(utf8[index + 2])
+            if byte == UInt8(ascii: "%"), index + 2 < utf8.count, let high = ASCII.hexValue(utf8[index + 1]),
+                let low = ASCII.hexValue(utf8[index + 2])
             {
                 output.append(high << 4 | low)
                 index += 3
@@ -91,14 +91,6 @@ public enum PercentDecoding {
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static func hex(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }
 
 extension String {

@@ -292,14 +292,7 @@ struct FastBlockParser {
     private func hex(_ start: Int, _ count: Int) -> UInt32? {
         var value: UInt32 = 0
         for index in start..<(start + count) {
-            let byte = input[index]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
+            guard let digit = ASCII.hexValue(input[index]) else { return nil }
             value = value << 4 | UInt32(digit)
         }
         return value

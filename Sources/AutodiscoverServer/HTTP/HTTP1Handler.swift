@@ -127,11 +127,12 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
             case head(HTTP1Head, HTTPRequestHead, length: Int)
             case unreadable(HTTP1HeadError)
         }
-        let (maxHead, maxLine, resume, maxHeader) = (maxHeadBytes, maxRequestLineBytes, searched, limits.maxHeaderBytes)
+        let (maxHead, maxLine, resume) = (maxHeadBytes, maxRequestLineBytes, searched)
+        let (maxURI, maxHeader) = (limits.maxURIBytes, limits.maxHeaderBytes)
         let outcome = buffer.withUnsafeReadableBytes { bytes -> Outcome in
             guard let end = HTTP1Head.end(in: bytes, from: resume) else {
                 if bytes.count > maxLine, (HTTP1Head.firstLF(bytes, from: 0) ?? maxLine) >= maxLine {
-                    return .tooLong(Limits.uriTooLong(limit: maxLine - 64))
+                    return .tooLong(Limits.uriTooLong(limit: maxURI))
                 }
                 return bytes.count > maxHead ? .tooLong(Limits.headersTooLarge(limit: maxHeader)) : .incomplete
             }
