@@ -7,7 +7,7 @@ public struct POXRequest: Sendable, Equatable {
     private enum Element {
         case request, emailAddress, acceptableResponseSchema, other
 
-        init(_ name: ArraySlice<UInt8>) {
+        init(_ name: UnsafeBufferPointer<UInt8>) {
             if ASCII.equalsLowercased(name, "request".utf8) {
                 self = .request
             } else if ASCII.equalsLowercased(name, "emailaddress".utf8) {
@@ -28,7 +28,9 @@ public struct POXRequest: Sendable, Equatable {
     public static func parse(_ body: [UInt8]) throws(RequestError) -> POXRequest {
         var request = POXRequest()
         var path: [Element] = []
+        path.reserveCapacity(16)
         var text: [UInt8] = []
+        text.reserveCapacity(256)
         do {
             try SafeXMLScanner(body).scan { event in
                 switch event {

@@ -1,17 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A small, strict XML scanner for request bodies: well-formedness checked, nothing fetched or expanded.
 ///
 /// It refuses any DOCTYPE (and so every entity declaration) before looking further, knows only the
 /// five predefined entities and character references, and caps depth, element count and text
 /// length. Namespace prefixes are stripped from element names; a UTF-8 byte order mark is skipped.
 public struct SafeXMLScanner {
-    /// What the scanner meets, as bytes of the document (nothing is copied into strings).
+    /// What the scanner meets, as bytes of the document (nothing is copied into strings). Names point into
+    /// the document and are valid only while the handler runs.
     public enum Event {
         /// An element opens: its name without a namespace prefix.
-        case start(ArraySlice<UInt8>)
+        case start(UnsafeBufferPointer<UInt8>)
         /// Character data with entities and character references decoded.
         case text([UInt8])
         /// An element closes.
-        case end(ArraySlice<UInt8>)
+        case end(UnsafeBufferPointer<UInt8>)
     }
 
     public struct Failure: Error, Sendable, Equatable {
@@ -27,45 +32,60 @@ public struct SafeXMLScanner {
 
     private let bytes: [UInt8]
 
-    // Markup openers and closers, made once (an array literal per tag cost an allocation each).
-    private static let piEnd = Array("?>".utf8)
-    private static let commentStart = Array("<!--".utf8)
-    private static let commentEnd = Array("-->".utf8)
-    private static let cdataStart = Array("<![CDATA[".utf8)
-    private static let cdataEnd = Array("]]>".utf8)
-
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
+    private static let lt = UInt8(ascii: "<")
+    private static let gt = UInt8(ascii: ">")
+
     public func scan(_ handle: (Event) throws(Failure) -> Void) throws(Failure) {
+        var failure: Failure?
+        bytes.withUnsafeBufferPointer { document in
+            do throws(Failure) {
+                try scan(document, handle)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Scans the document's bytes in place: positions are offsets, names are pointers into it, searches
+    /// for `<`, `>` and `&` are `memchr`, so a request costs no copy but its text.
+    private func scan(_ document: UnsafeBufferPointer<UInt8>, _ handle: (Event) throws(Failure) -> Void) throws(Failure) {
+        let count = document.count
         var index = 0
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
-        var stack: [ArraySlice<UInt8>] = []
+        if count >= 3, document[0] == 0xEF, document[1] == 0xBB, document[2] == 0xBF { index = 3 }
+        // Sized once for what real requests hold (3 levels, texts up to a schema URL): no regrowing.
+        var stack: [Range<Int>] = []
+        stack.reserveCapacity(maxDepth)
         var elements = 0
         var sawRoot = false
         var text: [UInt8] = []
+        text.reserveCapacity(256)
 
         func fail(_ reason: String) -> Failure { Failure(reason: reason) }
+        func name(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: document[range]) }
 
         // XML text is characters: valid UTF-8, and no C0 controls but tab, line feed and carriage return.
         var ascii = true
-        for byte in bytes {
+        for byte in document {
             if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D { throw fail("control character in the document") }
             if byte >= 0x80 { ascii = false }
         }
-        guard ascii || Self.isValidUTF8(bytes) else { throw fail("not valid UTF-8") }
+        guard ascii || Self.isValidUTF8(document) else { throw fail("not valid UTF-8") }
 
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte != UInt8(ascii: "<") {
+        while index < count {
+            let byte = document[index]
+            if byte != Self.lt {
                 if stack.isEmpty {
                     guard Self.isSpace(byte) else { throw fail("text outside the root element") }
                     index += 1
                     continue
                 }
-                let end = bytes[index...].firstIndex(of: UInt8(ascii: "<")) ?? bytes.count
-                try decodeText(bytes[index..<end], into: &text)
+                let end = Self.find(Self.lt, in: document, from: index, to: count) ?? count
+                try decodeText(document, index..<end, into: &text)
                 guard text.count <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
                 index = end
                 continue
@@ -75,38 +95,42 @@ public struct SafeXMLScanner {
                 text.removeAll(keepingCapacity: true)
             }
             // What follows `<` decides the markup: `?` `!` `/` or a name (one byte compared, not five prefixes).
-            let next = index + 1 < bytes.count ? bytes[index + 1] : 0
-            let rest = bytes[index...]
+            let next = index + 1 < count ? document[index + 1] : 0
             if next == UInt8(ascii: "?") {
-                guard let close = find(Self.piEnd, from: index) else { throw fail("unterminated processing instruction") }
+                guard let close = Self.find("?>", in: document, from: index + 1) else {
+                    throw fail("unterminated processing instruction")
+                }
                 index = close + 2
-            } else if next == UInt8(ascii: "!"), rest.starts(with: Self.commentStart) {
-                guard let close = find(Self.commentEnd, from: index + 4) else { throw fail("unterminated comment") }
+            } else if next == UInt8(ascii: "!"), Self.hasPrefix("<!--", document, at: index) {
+                guard let close = Self.find("-->", in: document, from: index + 4) else { throw fail("unterminated comment") }
                 index = close + 3
-            } else if next == UInt8(ascii: "!"), rest.starts(with: Self.cdataStart) {
+            } else if next == UInt8(ascii: "!"), Self.hasPrefix("<![CDATA[", document, at: index) {
                 guard !stack.isEmpty else { throw fail("CDATA outside the root element") }
-                guard let close = find(Self.cdataEnd, from: index + 9) else { throw fail("unterminated CDATA") }
-                text.append(contentsOf: bytes[(index + 9)..<close])
+                guard let close = Self.find("]]>", in: document, from: index + 9) else { throw fail("unterminated CDATA") }
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: document[(index + 9)..<close]))
                 guard text.count <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
                 index = close + 3
             } else if next == UInt8(ascii: "!") {
                 throw fail("DOCTYPE and entity declarations are not accepted")
             } else if next == UInt8(ascii: "/") {
-                guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else { throw fail("unterminated end tag") }
-                let name = localName(bytes[(index + 2)..<close])
-                guard let open = stack.popLast(), open.elementsEqual(name) else {
-                    throw fail("mismatched end tag </\(String(decoding: name, as: UTF8.self))>")
+                guard let close = Self.find(Self.gt, in: document, from: index + 2, to: count) else {
+                    throw fail("unterminated end tag")
                 }
-                try handle(.end(name))
+                let local = localName(document, (index + 2)..<close)
+                guard let open = stack.popLast(), Self.equal(document, open, local) else {
+                    throw fail("mismatched end tag </\(String(decoding: name(local), as: UTF8.self))>")
+                }
+                try handle(.end(name(local)))
                 index = close + 1
             } else {
-                guard let close = tagEnd(from: index + 1) else { throw fail("unterminated start tag") }
-                let selfClosing = bytes[close - 1] == UInt8(ascii: "/")
-                let inner = bytes[(index + 1)..<(selfClosing ? close - 1 : close)]
-                let nameEnd = inner.firstIndex(where: Self.isSpace) ?? inner.endIndex
-                let name = localName(inner[inner.startIndex..<nameEnd])
-                guard !name.isEmpty else { throw fail("element without a name") }
-                try checkAttributes(inner[nameEnd...])
+                guard let close = tagEnd(document, from: index + 1) else { throw fail("unterminated start tag") }
+                let selfClosing = document[close - 1] == UInt8(ascii: "/")
+                let innerEnd = selfClosing ? close - 1 : close
+                var nameEnd = index + 1
+                while nameEnd < innerEnd, !Self.isSpace(document[nameEnd]) { nameEnd += 1 }
+                let local = localName(document, (index + 1)..<nameEnd)
+                guard !local.isEmpty else { throw fail("element without a name") }
+                try checkAttributes(document, nameEnd..<innerEnd)
                 if stack.isEmpty {
                     guard !sawRoot else { throw fail("more than one root element") }
                     sawRoot = true
@@ -114,16 +138,16 @@ public struct SafeXMLScanner {
                 elements += 1
                 guard elements <= maxElements else { throw fail("more than \(maxElements) elements") }
                 guard stack.count < maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
-                try handle(.start(name))
+                try handle(.start(name(local)))
                 if selfClosing {
-                    try handle(.end(name))
+                    try handle(.end(name(local)))
                 } else {
-                    stack.append(name)
+                    stack.append(local)
                 }
                 index = close + 1
             }
         }
-        guard stack.isEmpty else { throw fail("element <\(String(decoding: stack.last!, as: UTF8.self))> is not closed") }
+        if let open = stack.last { throw fail("element <\(String(decoding: name(open), as: UTF8.self))> is not closed") }
         guard sawRoot else { throw fail("no root element") }
     }
 
@@ -132,29 +156,53 @@ public struct SafeXMLScanner {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
-    private func find(_ needle: [UInt8], from start: Int) -> Int? {
-        guard needle.count <= bytes.count else { return nil }
+    /// The first `byte` in `start..<end`.
+    private static func find(_ byte: UInt8, in document: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        guard start < end, let base = document.baseAddress, let found = memchr(base + start, Int32(byte), end - start) else {
+            return nil
+        }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+    }
+
+    /// The first occurrence of `needle` (ASCII) at or after `start`.
+    private static func find(_ needle: StaticString, in document: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let length = needle.utf8CodeUnitCount
         var index = start
-        while index + needle.count <= bytes.count {
-            if bytes[index] == needle[0], bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
-            index += 1
+        while index + length <= document.count {
+            guard let first = find(needle.utf8Start[0], in: document, from: index, to: document.count - length + 1) else {
+                return nil
+            }
+            if hasPrefix(needle, document, at: first) { return first }
+            index = first + 1
         }
         return nil
     }
 
+    private static func hasPrefix(_ prefix: StaticString, _ document: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let length = prefix.utf8CodeUnitCount
+        guard index + length <= document.count, let base = document.baseAddress else { return false }
+        return memcmp(base + index, prefix.utf8Start, length) == 0
+    }
+
+    private static func equal(_ document: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard a.count > 0, let base = document.baseAddress else { return true }
+        return memcmp(base + a.lowerBound, base + b.lowerBound, a.count) == 0
+    }
+
     /// The `>` that ends a start tag, skipping quoted attribute values.
-    private func tagEnd(from start: Int) -> Int? {
-        var quote: UInt8?
+    private func tagEnd(_ document: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var quote: UInt8 = 0
         var index = start
-        while index < bytes.count {
-            let byte = bytes[index]
-            if let open = quote {
-                if byte == open { quote = nil }
+        while index < document.count {
+            let byte = document[index]
+            if quote != 0 {
+                if byte == quote { quote = 0 }
             } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
                 quote = byte
-            } else if byte == UInt8(ascii: ">") {
+            } else if byte == Self.gt {
                 return index
-            } else if byte == UInt8(ascii: "<") {
+            } else if byte == Self.lt {
                 return nil
             }
             index += 1
@@ -163,34 +211,40 @@ public struct SafeXMLScanner {
     }
 
     /// Attributes must be `name="value"` or `name='value'` pairs; values may use only the predefined entities.
-    private func checkAttributes(_ slice: ArraySlice<UInt8>) throws(Failure) {
-        var index = slice.startIndex
-        while index < slice.endIndex {
-            if Self.isSpace(slice[index]) { index += 1; continue }
-            guard let equals = slice[index...].firstIndex(of: UInt8(ascii: "=")) else {
+    private func checkAttributes(_ document: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(Failure) {
+        var index = range.lowerBound
+        var ignored: [UInt8] = []
+        while index < range.upperBound {
+            if Self.isSpace(document[index]) {
+                index += 1
+                continue
+            }
+            guard let equals = Self.find(UInt8(ascii: "="), in: document, from: index, to: range.upperBound) else {
                 throw Failure(reason: "malformed attribute")
             }
             var valueStart = equals + 1
-            while valueStart < slice.endIndex, Self.isSpace(slice[valueStart]) { valueStart += 1 }
-            guard valueStart < slice.endIndex,
-                slice[valueStart] == UInt8(ascii: "\"") || slice[valueStart] == UInt8(ascii: "'"),
-                let valueEnd = slice[(valueStart + 1)...].firstIndex(of: slice[valueStart])
+            while valueStart < range.upperBound, Self.isSpace(document[valueStart]) { valueStart += 1 }
+            guard valueStart < range.upperBound,
+                document[valueStart] == UInt8(ascii: "\"") || document[valueStart] == UInt8(ascii: "'"),
+                let valueEnd = Self.find(document[valueStart], in: document, from: valueStart + 1, to: range.upperBound)
             else { throw Failure(reason: "malformed attribute") }
-            var ignored: [UInt8] = []
-            try decodeText(slice[(valueStart + 1)..<valueEnd], into: &ignored)
+            ignored.removeAll(keepingCapacity: true)
+            try decodeText(document, (valueStart + 1)..<valueEnd, into: &ignored)
             index = valueEnd + 1
         }
     }
 
-    /// The name without a namespace prefix.
-    private func localName(_ slice: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        let trimmed = slice.prefix(while: { !Self.isSpace($0) })
-        if let colon = trimmed.lastIndex(of: UInt8(ascii: ":")) { return trimmed[(colon + 1)...] }
-        return trimmed
+    /// The name in `range` up to its first white space, without a namespace prefix.
+    private func localName(_ document: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        var end = range.lowerBound
+        while end < range.upperBound, !Self.isSpace(document[end]) { end += 1 }
+        var start = end
+        while start > range.lowerBound, document[start - 1] != UInt8(ascii: ":") { start -= 1 }
+        return start..<end
     }
 
     /// Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF), checked without a copy.
-    private static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+    private static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var iterator = bytes.makeIterator()
         var decoder = Unicode.UTF8()
         while true {
@@ -203,7 +257,10 @@ public struct SafeXMLScanner {
     }
 
     /// Decodes the predefined entities and character references; any other `&name;` is refused.
-    private func decodeText(_ slice: ArraySlice<UInt8>, into output: inout [UInt8]) throws(Failure) {
+    private func decodeText(
+        _ document: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into output: inout [UInt8]
+    ) throws(Failure) {
+        let slice = UnsafeBufferPointer(rebasing: document[range])
         guard let firstEntity = slice.firstIndex(of: UInt8(ascii: "&")) else {
             output.append(contentsOf: slice)  // most text has no entity: copied whole
             return
