@@ -4,9 +4,15 @@
 public struct AnswerEngine: Sendable {
     public let registry: RendererRegistry
     private let routes: [(route: RouteSpec, renderer: Int)]
+    /// Each renderer's "no configuration for this domain" document, prepared once (unknown domains are a
+    /// large share of what a public endpoint is asked).
+    private let notFound: [RendererID: PreparedAnswer]
 
     public init(registry: RendererRegistry = .standard) {
         self.registry = registry
+        var notFound: [RendererID: PreparedAnswer] = [:]
+        for renderer in registry.renderers { notFound[renderer.id] = renderer.errorAnswer(.notFound) }
+        self.notFound = notFound
         var routes: [(RouteSpec, Int)] = []
         for (index, renderer) in registry.renderers.enumerated() {
             for route in renderer.routes { routes.append((route, index)) }
@@ -82,7 +88,7 @@ public struct AnswerEngine: Sendable {
             resolved = config.resolve(host: host)
         }
         guard var found = resolved else {
-            return respond(renderer.errorAnswer(.notFound), renderer, request, time, reading)
+            return respond(notFoundAnswer(renderer), renderer, request, time, reading)
         }
         if renderer.followsAddressRedirects {
             var hops = 0
@@ -93,7 +99,7 @@ public struct AnswerEngine: Sendable {
                 hops += 1
             }
             if found.domain.redirect != nil {
-                return respond(renderer.errorAnswer(.notFound), renderer, request, time, reading)
+                return respond(notFoundAnswer(renderer), renderer, request, time, reading)
             }
         }
         var context = AnswerContext(
@@ -129,6 +135,10 @@ public struct AnswerEngine: Sendable {
         Response(
             status: head.status, contentType: head.contentType, headers: head.headers, body: body,
             renderer: renderer.id, domain: found.domain.pattern, dependsOnHost: reading.address == nil)
+    }
+
+    private func notFoundAnswer(_ renderer: any Renderer) -> PreparedAnswer {
+        notFound[renderer.id] ?? renderer.errorAnswer(.notFound)
     }
 
     /// A format's error document (no configured domain answered).

@@ -16,11 +16,18 @@ private func mallocTrim(_ pad: Int) -> Int32
 /// swapped in, and a failing one leaves the running snapshot untouched.
 public final class ConfigStore: Sendable {
     /// One loaded configuration and its generation number (1 for the first load, +1 per successful reload).
-    public struct Snapshot: Sendable {
+    ///
+    /// A class: a request takes it with one retain, not one per field of the configuration.
+    public final class Snapshot: Sendable {
         public let config: Configuration
         public let generation: Int
         /// Answers prepared from this configuration (dropped with it on reload).
         public let answers = AnswerCache()
+
+        init(config: Configuration, generation: Int) {
+            self.config = config
+            self.generation = generation
+        }
     }
 
     /// The result of one reload attempt, as reported to ``outcomes()`` subscribers.

@@ -40,10 +40,7 @@ struct ChannelConfigurator: Sendable {
 
     func configureHTTP1(_ channel: any Channel, secure: Bool) throws {
         let limits = self.limits
-        let sync = channel.pipeline.syncOperations
-        // Stops reading while answers cannot be written (a client pipelining requests without reading).
-        try sync.addHandler(BackPressureHandler())
-        try sync.addHandler(
+        try channel.pipeline.syncOperations.addHandler(
             HTTP1Handler(
                 log: ExchangeLog(responder: responder, logger: logger, accessLog: accessLog, secure: secure),
                 limits: limits))

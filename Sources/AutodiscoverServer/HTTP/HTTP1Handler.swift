@@ -14,9 +14,12 @@ import NIOHTTP1
 /// header_timeout` of the last response, or the connection is closed (slowloris, idle clients); a request
 /// only moves that deadline, and its one timer re-arms itself when it fires early, so keep-alive traffic
 /// schedules nothing per request. Answers are written in request order because each is made as soon as
-/// its request is complete.
-final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
+/// its request is complete. While answers cannot be written (a client pipelining requests without reading
+/// them), the connection is not read (what NIO's `BackPressureHandler` does, without a handler of its own
+/// that every read and write passes through).
+final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// A request whose head has been read and whose body is still arriving.
@@ -46,6 +49,9 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
     /// The server is shutting down: close after the request in progress.
     private var quiescing = false
     private var needsFlush = false
+    /// The channel can take more writes; while false, reads are held back.
+    private var writable = true
+    private var pendingRead = false
 
     /// A head with no blank line yet is refused once it is this long.
     private let maxHeadBytes: Int
@@ -240,6 +246,25 @@ final class HTTP1Handler: ChannelInboundHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
         }
         log.record(reply, for: head, started: started, remoteAddress: context.channel.remoteAddress)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if writable {
+            context.read()
+        } else {
+            pendingRead = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writable = context.channel.isWritable
+        if !writable {
+            context.flush()
+        } else if pendingRead {
+            pendingRead = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

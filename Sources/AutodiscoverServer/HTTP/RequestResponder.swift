@@ -229,20 +229,32 @@ enum ETag {
         }
     }
 
-    /// A 64-bit hash taking 8 bytes a step (multiply and fold, in the manner of wyhash): one ETag costs
-    /// about a tenth of a byte-wise FNV over the same answer.
+    /// A 64-bit hash taking 32 bytes a step in four independent lanes (multiply and fold, in the manner of
+    /// wyhash), so the multiplications overlap instead of waiting on each other: one ETag costs a small
+    /// fraction of a byte-wise FNV over the same answer.
     static func hash(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBytes { raw -> UInt64 in
-            var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
+            let count = raw.count
+            var lanes: (UInt64, UInt64, UInt64, UInt64) = (
+                0x9E37_79B9_7F4A_7C15 ^ UInt64(count), 0xC2B2_AE3D_27D4_EB4F, 0x1656_67B1_9E37_79F9,
+                0x85EB_CA77_C2B2_AE63
+            )
             var offset = 0
-            while offset + 8 <= raw.count {
-                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                state = mix(state ^ word, 0xA076_1D64_78BD_642F)
+            while offset + 32 <= count {
+                lanes.0 = mix(lanes.0 ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self), 0xA076_1D64_78BD_642F)
+                lanes.1 = mix(lanes.1 ^ raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self), 0xE703_7ED1_A0B4_28DB)
+                lanes.2 = mix(lanes.2 ^ raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self), 0x8EBC_6AF0_9C88_C6E3)
+                lanes.3 = mix(lanes.3 ^ raw.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self), 0x5899_65CC_7537_4CC3)
+                offset += 32
+            }
+            var state = mix(lanes.0 ^ lanes.1, 0xA076_1D64_78BD_642F) ^ mix(lanes.2 ^ lanes.3, 0xE703_7ED1_A0B4_28DB)
+            while offset + 8 <= count {
+                state = mix(state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self), 0xA076_1D64_78BD_642F)
                 offset += 8
             }
             var tail: UInt64 = 0
             var shift: UInt64 = 0
-            while offset < raw.count {
+            while offset < count {
                 tail |= UInt64(raw[offset]) << shift
                 shift += 8
                 offset += 1
