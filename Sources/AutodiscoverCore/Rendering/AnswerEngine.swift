@@ -54,9 +54,11 @@ public struct AnswerEngine: Sendable {
 
     /// A response ready to write.
     public struct Response: Sendable {
-        public var status: Int
-        public var contentType: String
-        public var headers: [(String, String)]
+        /// Status and headers (with their HTTP/1.1 field lines, encoded once per kept answer).
+        public var head: AnswerHead
+        public var status: Int { head.status }
+        public var contentType: String { head.contentType }
+        public var headers: [(String, String)] { head.headers }
         public var body: [UInt8]
         /// The renderer that answered, for logs and metrics.
         public var renderer: RendererID
@@ -133,8 +135,7 @@ public struct AnswerEngine: Sendable {
         _ head: AnswerHead, _ body: [UInt8], _ renderer: any Renderer, _ found: ResolvedDomain, _ reading: RequestReading
     ) -> Response {
         Response(
-            status: head.status, contentType: head.contentType, headers: head.headers, body: body,
-            renderer: renderer.id, domain: found.domain.pattern, dependsOnHost: reading.address == nil)
+            head: head, body: body, renderer: renderer.id, domain: found.domain.pattern, dependsOnHost: reading.address == nil)
     }
 
     private func notFoundAnswer(_ renderer: any Renderer) -> PreparedAnswer {
@@ -149,8 +150,7 @@ public struct AnswerEngine: Sendable {
         let context = AnswerContext(
             address: reading?.address, requestedDomain: Self.noDomain, accountName: reading?.accountName, time: time)
         return Response(
-            status: prepared.status, contentType: prepared.contentType, headers: prepared.headers,
-            body: prepared.body(for: context), renderer: renderer.id, domain: nil,
+            head: prepared.head, body: prepared.body(for: context), renderer: renderer.id, domain: nil,
             dependsOnHost: reading?.address == nil)
     }
 

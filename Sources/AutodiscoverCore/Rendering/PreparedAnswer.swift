@@ -12,30 +12,28 @@ public struct PreparedAnswer: Sendable {
         case ifNoAddress([Segment])
     }
 
-    /// HTTP status code.
-    public var status: Int
-    /// The `Content-Type` header.
-    public var contentType: String
-    /// Other headers (e.g. `Content-Disposition`), in order.
-    public var headers: [(String, String)]
+    /// Status and headers, their HTTP/1.1 field lines encoded once.
+    public let head: AnswerHead
     public var segments: [Segment]
 
+    /// HTTP status code.
+    public var status: Int { head.status }
+    /// The `Content-Type` header.
+    public var contentType: String { head.contentType }
+    /// Other headers (e.g. `Content-Disposition`), in order.
+    public var headers: [(String, String)] { head.headers }
+
     public init(status: Int = 200, contentType: String, headers: [(String, String)] = [], segments: [Segment]) {
-        self.status = status
-        self.contentType = contentType
-        self.headers = headers
-        self.segments = segments
+        self.init(AnswerHead(status: status, contentType: contentType, headers: headers), segments: segments)
     }
 
     /// Bytes reserved for a body up front: most answers fit, so filling one rarely grows the buffer.
     static let typicalBodySize = 2048
 
     public init(_ head: AnswerHead, segments: [Segment]) {
-        self.init(status: head.status, contentType: head.contentType, headers: head.headers, segments: segments)
+        self.head = head
+        self.segments = segments
     }
-
-    /// Status and headers.
-    public var head: AnswerHead { AnswerHead(status: status, contentType: contentType, headers: headers) }
 
     /// Status and headers, a shape's domain markers in header values filled in (``DomainShapes``).
     public func head(for context: AnswerContext) -> AnswerHead {
@@ -82,16 +80,32 @@ public struct PreparedAnswer: Sendable {
 
 /// An answer's status and headers: what a renderer returns besides the body it wrote.
 public struct AnswerHead: Sendable {
-    public var status: Int
+    public let status: Int
     /// The `Content-Type` header.
-    public var contentType: String
+    public let contentType: String
     /// Other headers (e.g. `Content-Disposition`), in order.
-    public var headers: [(String, String)]
+    public let headers: [(String, String)]
+    /// `Content-Type` and the other headers as HTTP/1.1 field lines (`Name: value` and CRLF each), encoded
+    /// when the head is made: a kept answer's response head is then one copy, not a write per header.
+    public let fieldLines: [UInt8]
 
     public init(status: Int = 200, contentType: String, headers: [(String, String)] = []) {
         self.status = status
         self.contentType = contentType
         self.headers = headers
+        var lines: [UInt8] = []
+        lines.reserveCapacity(16 + contentType.utf8.count + headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
+        func line(_ name: String, _ value: String) {
+            lines.append(contentsOf: name.utf8)
+            lines.append(UInt8(ascii: ":"))
+            lines.append(UInt8(ascii: " "))
+            lines.append(contentsOf: value.utf8)
+            lines.append(UInt8(ascii: "\r"))
+            lines.append(UInt8(ascii: "\n"))
+        }
+        line("Content-Type", contentType)
+        for (name, value) in headers { line(name, value) }
+        fieldLines = lines
     }
 }
 

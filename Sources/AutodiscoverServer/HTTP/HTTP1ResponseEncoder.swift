@@ -9,12 +9,15 @@ enum HTTP1ResponseEncoder {
     ///   - announceKeepAlive: true adds `Connection: keep-alive` (an HTTP/1.0 client that asked for it).
     static func encode(_ reply: RequestResponder.Reply, keepAlive: Bool, announceKeepAlive: Bool, into buffer: inout ByteBuffer) {
         writeStatusLine(reply.status, into: &buffer)
-        reply.forEachHeader { name, value in
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
+        if let lines = reply.fieldLines {
+            buffer.writeBytes(lines)
+        } else {
+            buffer.writeStaticString("Content-Type: ")
+            buffer.writeString(reply.contentType)
             buffer.writeStaticString("\r\n")
+            for (name, value) in reply.headers { writeField(name, value, into: &buffer) }
         }
+        reply.forEachResponseHeader { name, value in writeField(name, value, into: &buffer) }
         if reply.status != .notModified {
             buffer.writeStaticString("Content-Length: ")
             buffer.writeString(String(reply.contentLength))
@@ -27,6 +30,14 @@ enum HTTP1ResponseEncoder {
         }
         buffer.writeStaticString("\r\n")
         if !reply.omitBody && reply.status != .notModified { buffer.writeBytes(reply.body) }
+    }
+
+    @inline(__always)
+    private static func writeField(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
+        buffer.writeString(name)
+        buffer.writeStaticString(": ")
+        buffer.writeString(value)
+        buffer.writeStaticString("\r\n")
     }
 
     private static func writeStatusLine(_ status: HTTPResponseStatus, into buffer: inout ByteBuffer) {

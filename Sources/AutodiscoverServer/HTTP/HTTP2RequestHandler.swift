@@ -207,6 +207,8 @@ final class HTTP2RequestHandler: ChannelInboundHandler {
         case "ETag": "etag"
         case "Vary": "vary"
         case "Allow": "allow"
+        case "Access-Control-Allow-Origin": "access-control-allow-origin"
+        case "Content-Disposition": "content-disposition"
         default: name.lowercased()
         }
     }

@@ -29,6 +29,8 @@ public struct RequestResponder: Sendable {
         public var contentType: String
         /// The renderer's other headers (`Access-Control-Allow-Origin`, `Content-Disposition`, …), in order.
         public var headers: [(String, String)]
+        /// `Content-Type` and `headers` as HTTP/1.1 field lines, when the answer came with them encoded.
+        public var fieldLines: [UInt8]?
         public var body: [UInt8]
         /// For HEAD: the headers describe the body, but none is sent.
         public var omitBody = false
@@ -65,6 +67,12 @@ public struct RequestResponder: Sendable {
         public func forEachHeader(_ body: (String, String) -> Void) {
             body("Content-Type", contentType)
             for (name, value) in headers { body(name, value) }
+            forEachResponseHeader(body)
+        }
+
+        /// The headers this reply adds to its answer's own (`Content-Type` and `headers`), in order.
+        @inline(__always)
+        public func forEachResponseHeader(_ body: (String, String) -> Void) {
             if let allow { body("Allow", allow) }
             body("Cache-Control", cacheable ? "private, max-age=3600" : "no-store")
             if varyHost { body("Vary", "Host") }
@@ -106,7 +114,9 @@ public struct RequestResponder: Sendable {
             let prepared = renderer.errorAnswer(.methodNotAllowed)
             let body = prepared.body(for: AnswerContext(address: nil, requestedDomain: DomainName.invalid))
             var reply = Reply(
-                status: .methodNotAllowed, contentType: prepared.contentType, body: body, label: renderer.id.rawValue)
+                status: .methodNotAllowed, contentType: prepared.contentType, headers: prepared.headers, body: body,
+                label: renderer.id.rawValue)
+            reply.fieldLines = prepared.head.fieldLines
             reply.allow = renderer.routes.first?.methods.joined(separator: ", ") ?? "GET"
             return finish(reply, method)
         case .renderer(let renderer):
@@ -119,6 +129,7 @@ public struct RequestResponder: Sendable {
                 status: HTTPResponseStatus(statusCode: response.status), contentType: response.contentType,
                 headers: response.headers, body: response.body, label: response.renderer.rawValue,
                 domain: response.domain)
+            reply.fieldLines = response.head.fieldLines
             if response.status == 200 {
                 reply.cacheable = true
                 reply.varyHost = response.dependsOnHost
