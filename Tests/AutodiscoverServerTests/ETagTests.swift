@@ -1,0 +1,43 @@
+@testable import AutodiscoverServer
+import Testing
+
+@Suite("Entity tags")
+struct ETagTests {
+    /// Every byte of a body counts, whichever part of the hash reads it (the four 8-byte lanes, the 8-byte
+    /// tail words, the last bytes): changing any one byte of a body of any length up to 100 changes the tag.
+    @Test("Changing any one byte of a body changes its tag", arguments: [0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 65, 100])
+    func everyByteCounts(_ length: Int) {
+        let body = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let tag = ETag.make(generation: 1, body: body)
+        #expect(ETag.make(generation: 1, body: body) == tag)
+        var tags: Set<String> = [tag]
+        for index in body.indices {
+            var changed = body
+            changed[index] ^= 0x01
+            tags.insert(ETag.make(generation: 1, body: changed))
+        }
+        #expect(tags.count == length + 1)
+        // A body and the same body one byte longer (a zero byte) differ too: the length is hashed.
+        #expect(ETag.make(generation: 1, body: body + [0]) != tag)
+    }
+
+    @Test("The generation is part of the tag, which is quoted")
+    func generation() {
+        let body = Array("<clientConfig/>".utf8)
+        let first = ETag.make(generation: 1, body: body)
+        let second = ETag.make(generation: 2, body: body)
+        #expect(first != second)
+        #expect(first.hasPrefix("\"g1-") && first.hasSuffix("\""))
+        #expect(second.hasPrefix("\"g2-"))
+    }
+
+    @Test(
+        "If-None-Match: a list, weak tags and * match; other tags do not",
+        arguments: [
+            ("\"g1-abc\"", true), ("W/\"g1-abc\"", true), ("\"x\", \"g1-abc\"", true), ("*", true),
+            ("\"g1-abd\"", false), ("g1-abc", false), ("", false),
+        ])
+    func matching(_ header: String, _ expected: Bool) {
+        #expect(ETag.matches(header, "\"g1-abc\"") == expected)
+    }
+}
