@@ -52,7 +52,7 @@ public struct SafeXMLScanner {
     }
 
     /// Scans the document's bytes in place: positions are offsets, names are pointers into it, searches
-    /// for `<`, `>` and `&` are `memchr`, so a request costs no copy but its text.
+    /// for `<`, `>` and `=` are `memchr`, so a request costs no copy but its text.
     private func scan(_ document: UnsafeBufferPointer<UInt8>, _ handle: (Event) throws(Failure) -> Void) throws(Failure) {
         let count = document.count
         var index = 0

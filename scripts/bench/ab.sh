@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Two (or more) builds of the service, alternating, with nginx in the same rounds: the way to tell a
+# change's effect from this machine's drift (±30 % from minute to minute; only figures taken in turn
+# compare). Each round starts each binary on the built-in config and measures autoconfig GET and POX POST
+# over HTTP/1.1 (wrk -t1 -c64) and autoconfig over h2c (h2load -c64 -m10), printing req/s and the
+# server's CPU time per request (user + system, from /proc); nginx returns an equal-size body.
+#
+#   scripts/bench/ab.sh ROUNDS BINARY...      e.g. scripts/bench/ab.sh 3 /tmp/before .build/release/autodiscover
+# env: AB_SECONDS (5), AB_NO_H2=1 to skip h2c. Needs wrk, h2load, nginx, curl. Uses ports 18097-18099.
+set -euo pipefail
+rounds=$1
+shift
+seconds=${AB_SECONDS:-5}
+shared=$(cd "$(dirname "$0")/../../../shared/bench" && pwd)
+autoconfig='/mail/config-v1.1.xml?emailaddress=alice@example.com'
+work=$(mktemp -d)
+trap '[ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+
+size=$("$1" render --format thunderbird --email alice@example.com | wc -c)
+body=$(head -c "$size" /dev/zero | tr '\0' 'x')
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http { access_log off; keepalive_requests 10000000;
+  server { listen 127.0.0.1:18098; location / { default_type text/xml; return 200 "$body"; } }
+  server { listen 127.0.0.1:18099 http2; location / { default_type text/xml; return 200 "$body"; } } }
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
+until [ -s "$work/nginx/nginx.pid" ]; do sleep 0.05; done
+
+cpu() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+measure() { # label mode url pids...
+  local label=$1 mode=$2 url=$3 out n rps c0 c1
+  shift 3
+  c0=$(cpu "$@")
+  case $mode in
+    get) out=$(timeout $((seconds + 20)) wrk -t1 -c64 -d"${seconds}s" "$url") ;;
+    pox) out=$(BENCH_BODY_FILE="$shared/pox-request.xml" timeout $((seconds + 20)) wrk -t1 -c64 -d"${seconds}s" \
+      -s "$shared/post.lua" "$url") ;;
+    h2c) out=$(timeout $((seconds + 20)) h2load -c64 -m10 -D"$seconds" "$url" 2>&1) ;;
+  esac
+  c1=$(cpu "$@")
+  if [ "$mode" = h2c ]; then
+    n=$(awk '/^requests:/{print $8}' <<<"$out"); rps=$(awk '/^finished in/{print $4}' <<<"$out")
+  else
+    n=$(awk '/requests in/{print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  fi
+  printf '%-28s %-4s %10s req/s %5d us/request\n' "$label" "$mode" "$rps" \
+    $(((c1 - c0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1)))
+}
+
+workers=$(pgrep -P "$(cat "$work/nginx/nginx.pid")" | paste -sd' ')
+for _ in $(seq "$rounds"); do
+  for binary in "$@"; do
+    "$binary" serve --listen 127.0.0.1:18097 --no-access-log >/dev/null 2>&1 &
+    pid=$!
+    until curl -sf -o /dev/null http://127.0.0.1:18097/healthz; do sleep 0.05; done
+    timeout 10 wrk -t1 -c64 -d1s "http://127.0.0.1:18097$autoconfig" >/dev/null
+    measure "$binary" get "http://127.0.0.1:18097$autoconfig" "$pid"
+    measure "$binary" pox http://127.0.0.1:18097/autodiscover/autodiscover.xml "$pid"
+    [ -n "${AB_NO_H2:-}" ] || measure "$binary" h2c "http://127.0.0.1:18097$autoconfig" "$pid"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+  done
+  # shellcheck disable=SC2086
+  measure nginx get "http://127.0.0.1:18098$autoconfig" $workers
+  # shellcheck disable=SC2086
+  [ -n "${AB_NO_H2:-}" ] || measure nginx h2c "http://127.0.0.1:18099$autoconfig" $workers
+done
