@@ -12,26 +12,14 @@ rounds=$1
 shift
 seconds=${AB_SECONDS:-5}
 shared=$(cd "$(dirname "$0")/../../../shared/bench" && pwd)
+. "$(dirname "$0")/lib.sh"
 autoconfig='/mail/config-v1.1.xml?emailaddress=alice@example.com'
 work=$(mktemp -d)
 trap '[ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 
 size=$("$1" render --format thunderbird --email alice@example.com | wc -c)
-body=$(head -c "$size" /dev/zero | tr '\0' 'x')
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 10000000;
-  server { listen 127.0.0.1:18098; location / { default_type text/xml; return 200 "$body"; } }
-  server { listen 127.0.0.1:18099 http2; location / { default_type text/xml; return 200 "$body"; } } }
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
-until [ -s "$work/nginx/nginx.pid" ]; do sleep 0.05; done
+start_nginx "$work/nginx" "$size" "keepalive_requests 10000000;" 127.0.0.1:18098 "127.0.0.1:18099 http2"
 
-cpu() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
 measure() { # label mode url pids...
   local label=$1 mode=$2 url=$3 out n rps c0 c1
   shift 3

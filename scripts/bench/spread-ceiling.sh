@@ -12,25 +12,15 @@
 set -euo pipefail
 bin=${1:-.build/release/autodiscover}; dur=${2:-5}; rounds=${3:-2}
 shared=$(cd "$(dirname "$0")/../../../shared/bench" && pwd)
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d); trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 for n in 10 100000; do
   python3 "$shared/gen_domains.py" "$n" -o "$work/d$n.yaml" --domains-list "$work/d$n.txt" >/dev/null
 done
 # nginx: the same status and an equal-size body as our answer for the first domain.
 size=$("$bin" render --config "$work/d10.yaml" --format thunderbird --email "alice@$(head -1 "$work/d10.txt")" | wc -c)
-body=$(head -c "$size" /dev/zero | tr '\0' 'x')
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:18091;
-  location / { default_type text/xml; return 200 "$body"; } } }
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
-sleep 0.3; cp "$work/nginx/nginx.pid" "$work/nginx-master.pid"
-cpu() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo $t; }
+start_nginx "$work/nginx" "$size" "" 127.0.0.1:18091
+cp "$work/nginx/nginx.pid" "$work/nginx-master.pid"
 run() { # label url pids...
   local label=$1 url=$2; shift 2
   timeout 30 wrk -t1 -c64 -d2s -s "$shared/spread.lua" "$url" >/dev/null

@@ -1,0 +1,27 @@
+# Shared by the bench scripts (sourced, not run).
+
+# cpu PID...: the processes' user + system CPU time so far, in clock ticks (from /proc).
+cpu() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+
+# start_nginx DIR SIZE HTTP_EXTRA LISTEN...: one nginx worker answering every request with 200 and a body
+# of SIZE bytes (the size of our answer, so both write the same), on each LISTEN ("127.0.0.1:18091",
+# "127.0.0.1:18099 http2"); HTTP_EXTRA goes into its http block. Returns once nginx has written DIR/nginx.pid.
+start_nginx() {
+  local dir=$1 size=$2 extra=$3 body servers="" listen
+  shift 3
+  body=$(head -c "$size" /dev/zero | tr '\0' 'x')
+  for listen in "$@"; do
+    servers+="  server { listen $listen; location / { default_type text/xml; return 200 \"$body\"; } }"$'\n'
+  done
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http { access_log off; $extra
+$servers}
+CONF
+  nginx -c "$dir/nginx.conf" -p "$dir"
+  until [ -s "$dir/nginx.pid" ]; do sleep 0.05; done
+}
