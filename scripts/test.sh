@@ -4,17 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libyaml-dev libidn2-dev pkg-config python3 curl openssl nghttp2-client)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+. scripts/packages.sh
+install_missing "${build_packages[@]}" python3 curl openssl nghttp2-client
 
 # One release build with testing enabled serves the Swift tests (`@testable import`) and the system
 # tests (the same binary), instead of a debug and a release build of everything (BoringSSL included).

@@ -2,7 +2,7 @@
 # Two (or more) builds of the service, alternating, with nginx in the same rounds: the way to tell a
 # change's effect from this machine's drift (±30 % from minute to minute; only figures taken in turn
 # compare). Each round starts each binary on the built-in config and measures autoconfig GET and POX POST
-# over HTTP/1.1 (wrk -t1 -c64) and autoconfig over h2c (h2load -c64 -m10), printing req/s and the
+# over HTTP/1.1 (wrk -t1 -c64) and over h2c (h2load -c64 -m10), printing req/s and the
 # server's CPU time per request (user + system, from /proc); nginx returns an equal-size body.
 #
 #   scripts/bench/ab.sh ROUNDS BINARY...      e.g. scripts/bench/ab.sh 3 /tmp/before .build/release/autodiscover
@@ -29,9 +29,11 @@ measure() { # label mode url pids...
     pox) out=$(BENCH_BODY_FILE="$shared/pox-request.xml" timeout $((seconds + 20)) wrk -t1 -c64 -d"${seconds}s" \
       -s "$shared/post.lua" "$url") ;;
     h2c) out=$(timeout $((seconds + 20)) h2load -c64 -m10 -D"$seconds" "$url" 2>&1) ;;
+    h2pox) out=$(timeout $((seconds + 20)) h2load -c64 -m10 -D"$seconds" -d "$shared/pox-request.xml" \
+      -H 'content-type: text/xml' "$url" 2>&1) ;;
   esac
   c1=$(cpu "$@")
-  if [ "$mode" = h2c ]; then
+  if [ "${mode#h2}" != "$mode" ]; then
     n=$(awk '/^requests:/{print $8}' <<<"$out"); rps=$(awk '/^finished in/{print $4}' <<<"$out")
   else
     n=$(awk '/requests in/{print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
@@ -50,6 +52,7 @@ for _ in $(seq "$rounds"); do
     measure "$binary" get "http://127.0.0.1:18097$autoconfig" "$pid"
     measure "$binary" pox http://127.0.0.1:18097/autodiscover/autodiscover.xml "$pid"
     [ -n "${AB_NO_H2:-}" ] || measure "$binary" h2c "http://127.0.0.1:18097$autoconfig" "$pid"
+    [ -n "${AB_NO_H2:-}" ] || measure "$binary" h2pox http://127.0.0.1:18097/autodiscover/autodiscover.xml "$pid"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
   done

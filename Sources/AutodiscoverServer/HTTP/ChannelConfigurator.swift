@@ -2,7 +2,6 @@ import AutodiscoverCore
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTP2
 import NIOSSL
 import NIOTLS
 
@@ -47,21 +46,9 @@ struct ChannelConfigurator: Sendable {
     }
 
     func configureHTTP2(_ channel: any Channel, secure: Bool) throws {
-        let limits = self.limits
-        var connection = NIOHTTP2Handler.ConnectionConfiguration()
-        connection.initialSettings = [
-            HTTP2Setting(parameter: .maxConcurrentStreams, value: limits.maxConcurrentStreams),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: limits.maxHeaderBytes),
-            HTTP2Setting(parameter: .maxFrameSize, value: 1 << 14),
-        ]
-        // An HTTP/2 connection with no frames either way for idle_timeout is closed (see HTTP2ConnectionCloser).
-        let sync = channel.pipeline.syncOperations
-        try sync.addHandler(IdleStateHandler(allTimeout: TimeAmount(limits.idleTimeout)))
-        try sync.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: connection))
-        try sync.addHandler(
-            HTTP2RequestHandler(
+        try channel.pipeline.syncOperations.addHandler(
+            NGHTTP2Handler(
                 log: ExchangeLog(responder: responder, logger: logger, accessLog: accessLog, secure: secure),
                 limits: limits))
-        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionCloser())
     }
 }

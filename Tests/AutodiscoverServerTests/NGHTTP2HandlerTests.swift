@@ -3,11 +3,10 @@ import AutodiscoverServer
 import Foundation
 import Testing
 
-/// HTTP/2 is served from the connection's frames (no child channel per stream), so flow control and the
-/// per-stream request timer are the server's own: these tests hold them to what nio-http2's stream
-/// channels did.
-@Suite("HTTP/2 streams served from frames", .serialized)
-struct HTTP2RequestHandlerTests {
+/// HTTP/2 is served by a libnghttp2 session inside one channel handler: flow control is the session's,
+/// the per-stream request timer and the limits the handler's. These tests hold them to what clients need.
+@Suite("HTTP/2 streams served by libnghttp2", .serialized)
+struct NGHTTP2HandlerTests {
     /// The default config with one setting replaced.
     static func yaml(_ setting: String, _ replacement: String) -> String {
         let yaml = ServerHarness.defaultYAML

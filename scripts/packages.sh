@@ -1,0 +1,16 @@
+# Sourced by scripts/serve.sh and scripts/test.sh: installs the Debian packages named that are missing.
+# The C libraries the build links: libyaml (the YAML event parser), libidn2 (IDNA), libnghttp2 (HTTP/2).
+build_packages=(libyaml-dev libidn2-dev libnghttp2-dev pkg-config)
+
+install_missing() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
