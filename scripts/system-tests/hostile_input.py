@@ -599,10 +599,47 @@ def check_http2_abuse():
          "20000 succeeded, 0 5xx")
 
 
+def check_http2_frame_soup():
+    # Frames of every type with random flags, stream ids, lengths and payloads, some well-formed requests
+    # among them, on 300 connections (seeded, so every run sends the same bytes): the process must live
+    # and answer HTTP/2 afterwards (the end of the run compares every endpoint's answer too).
+    import random
+    rng = random.Random(1)
+    streams = [0, 1, 2, 3, 5, 7, 0x7FFFFFFF]
+    sent = 0
+    for _ in range(300):
+        connection = h2raw.Connection(port, timeout=2)
+        data = b""
+        for _ in range(rng.randint(1, 30)):
+            kind = rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, rng.randint(11, 255)])
+            flags = rng.choice([0, 1, 4, 5, 8, 0x20, 0x25, rng.randint(0, 255)])
+            stream = rng.choice(streams + [rng.randint(0, 0x7FFFFFFF)])
+            shape = rng.random()
+            if shape < 0.3:
+                payload = h2raw.request_block(rng.choice(["/healthz", "/mail/config-v1.1.xml", "/"]))
+                kind, flags = rng.choice([(1, 5), (1, 4), (1, 1), (9, 4)])
+            elif shape < 0.4:
+                payload = bytes(rng.choice([0, 4, 5, 6, 8]))  # lengths that frame types check exactly
+            else:
+                payload = bytes(rng.getrandbits(8) for _ in range(rng.choice([0, 1, 3, 8, 9, 64])))
+            data += h2raw.frame(kind, flags, stream, payload)
+            sent += 1
+        connection.send(data)
+        connection.frames(lambda f: f[0] == h2raw.GOAWAY, limit=0.05)
+        connection.close()
+    check(process.poll() is None, "HTTP/2 frame soup: the process died")
+    result = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "5", "--http2-prior-knowledge",
+                             "http://127.0.0.1:%d/mail/config-v1.1.xml?emailaddress=alice%%40example.com" % port],
+                            capture_output=True, text=True)
+    check(result.stdout == "200", "HTTP/2 after the frame soup: %s" % result.stdout)
+    note("HTTP/2 frame soup: %d random frames on 300 connections, process alive, h2c answers 200 after" % sent)
+
+
 # ----------------------------------------------------------------------------------------------- main
 
 steps = [check_baseline, check_xxe, check_billion_laughs, check_body_limits, check_malformed_xml, check_addresses,
          check_unknown_domains, check_host_injection, check_path_traversal, check_smuggling, check_long_query, check_http2_abuse,
+         check_http2_frame_soup,
          check_slowloris]
 if os.environ.get("HOSTILE_STEPS"):  # e.g. HOSTILE_STEPS=check_slowloris to run some checks only
     steps = [check_baseline] + [globals()[name] for name in os.environ["HOSTILE_STEPS"].split(",")]

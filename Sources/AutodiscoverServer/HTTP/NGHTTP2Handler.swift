@@ -137,9 +137,18 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
             return nghttp2_session_mem_recv(session, base, bytes.count)
         }
         if result < 0 {
-            // A connection error: the session has queued GOAWAY where the protocol wants one.
+            // A fatal error (a flood, a CONTINUATION run over the limit, no client preface): the session
+            // stops reading and queues no GOAWAY of its own, so one says why. Protocol errors the session
+            // recovers from are not returned here; it sends their GOAWAY itself.
+            let code =
+                switch Int32(result) {
+                case NGHTTP2_ERR_FLOODED.rawValue, NGHTTP2_ERR_TOO_MANY_CONTINUATIONS.rawValue: NGHTTP2_ENHANCE_YOUR_CALM
+                case NGHTTP2_ERR_BAD_CLIENT_MAGIC.rawValue: NGHTTP2_PROTOCOL_ERROR
+                default: NGHTTP2_INTERNAL_ERROR
+                }
+            nghttp2_session_terminate_session(session, code.rawValue)
             sendPending(context)
-            close(context)
+            closeAfterGoAway(context)
         }
     }
 
@@ -226,8 +235,20 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         }
     }
 
-    private func close(_ context: ChannelHandlerContext) {
+    /// Closes the sending side after a GOAWAY and the whole connection a second later, reading and
+    /// dropping what the peer still sends meanwhile: closing at once with its frames unread would reset the
+    /// connection, and the peer would lose the GOAWAY that says why.
+    private func closeAfterGoAway(_ context: ChannelHandlerContext) {
         guard !closed else { return }
+        closed = true
+        idleTimer?.cancel()
+        context.close(mode: .output, promise: nil)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: .seconds(1)) { loopBound.value.close(promise: nil) }
+    }
+
+    /// Closes now (also a connection lingering after GOAWAY, once the peer is done).
+    private func close(_ context: ChannelHandlerContext) {
         closed = true
         idleTimer?.cancel()
         context.close(promise: nil)
