@@ -209,29 +209,36 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
 
     // MARK: Sending
 
-    /// Writes what the session has to send, as one buffer, while the channel takes writes; closes the
+    /// Writes what the session has to send, as one buffer, when the channel takes writes; closes the
     /// connection when the session wants neither to read nor to write (after GOAWAY either way).
     private func sendPending(_ context: ChannelHandlerContext) {
+        guard session != nil, !closed else { return }
+        if writable, let output = takeOutput(context) {
+            lastActivity = .now()
+            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+        }
+        // A failed write closes the channel, and the session is gone once the handler has been removed.
         guard let session, !closed else { return }
+        if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
+            close(context)
+        }
+    }
+
+    /// Everything the session has to send now (frames as far as the flow-control windows allow), as one
+    /// buffer; nil when there is nothing. A session error closes the connection.
+    private func takeOutput(_ context: ChannelHandlerContext) -> ByteBuffer? {
+        guard let session else { return nil }
         var output: ByteBuffer?
-        while writable || output == nil {
+        while true {
             var data: UnsafePointer<UInt8>?
             let count = nghttp2_session_mem_send(session, &data)
             if count < 0 {
                 close(context)
-                return
+                return nil
             }
-            guard count > 0, let data else { break }
+            guard count > 0, let data else { return output }
             if output == nil { output = context.channel.allocator.buffer(capacity: max(count, 1024)) }
             output!.writeBytes(UnsafeRawBufferPointer(start: data, count: count))
-            if !writable { break }
-        }
-        if let output {
-            lastActivity = .now()
-            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
-        }
-        if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
-            close(context)
         }
     }
 
