@@ -17,13 +17,14 @@ struct ExchangeLog: Sendable {
     let secure: Bool
 
     func record(
-        _ reply: RequestResponder.Reply, for head: HTTPRequestHead, started: UInt64, remoteAddress: SocketAddress?
+        _ reply: RequestResponder.Reply, for head: HTTPRequestHead, started: UInt64,
+        remoteAddress: @autoclosure () -> SocketAddress?
     ) {
         let elapsed = Int64(Self.monotonicNanoseconds() &- started)
         let client = ClientFamily(userAgent: head.headers.first(name: "user-agent"))
         responder.metrics.request(renderer: reply.label, status: Int(reply.status.code), client: client, nanoseconds: elapsed)
         guard accessLog else { return }
-        let (remote, scheme) = origin(of: head, remoteAddress: remoteAddress)
+        let (remote, scheme) = origin(of: head, remoteAddress: remoteAddress())
         logger.info(
             "request",
             metadata: [

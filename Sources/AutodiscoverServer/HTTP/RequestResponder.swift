@@ -307,14 +307,14 @@ extension Substring {
 
 extension RequestResponder {
     /// Answers a complete request now, for the HTTP/1.1 and HTTP/2 handlers: reads the wall clock (POX
-    /// error documents carry the time) and the peer's address only when the request has
-    /// `X-Forwarded-Host` (which counts only from a trusted proxy).
-    func respond(head: HTTPRequestHead, body: [UInt8], remoteAddress: SocketAddress?) -> Reply {
+    /// error documents carry the time) and the peer's address (a locked read in NIO) only when the request
+    /// has `X-Forwarded-Host` (which counts only from a trusted proxy).
+    func respond(head: HTTPRequestHead, body: [UInt8], remoteAddress: @autoclosure () -> SocketAddress?) -> Reply {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let peer =
             head.headers.contains(name: "x-forwarded-host")
-            ? remoteAddress?.ipAddress.flatMap(IPAddressBytes.parse) : nil
+            ? remoteAddress()?.ipAddress.flatMap(IPAddressBytes.parse) : nil
         return respond(.init(head: head, body: body, peer: peer), time: (Int(now.tv_sec), Int(now.tv_nsec)))
     }
 }
