@@ -599,6 +599,55 @@ def check_http2_abuse():
          "20000 succeeded, 0 5xx")
 
 
+def check_pipelining_without_reading():
+    # 150,000 pipelined requests (14 MB) from a client that reads nothing for two seconds: the server must
+    # stop reading once its answers cannot be written (back-pressure), not queue 280 MB of answers, and
+    # then answer every request in order once the client reads.
+    request = b"GET /mail/config-v1.1.xml?emailaddress=alice%40example.com HTTP/1.1\r\nHost: example.com\r\n\r\n"
+    count = 150000
+    before = rss_kib()
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.setblocking(False)
+    data = request * count
+    sent = 0
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline and sent < len(data):
+        try:
+            sent += sock.send(data[sent:sent + 65536])
+        except BlockingIOError:
+            time.sleep(0.01)
+    grown = rss_kib() - before
+    early = sent
+    sock.setblocking(True)
+    sock.settimeout(20)
+    answers = [0]
+
+    def read_all():
+        status = b"HTTP/1.1 200 OK\r\n"
+        tail = b""
+        while answers[0] < count:
+            try:
+                chunk = sock.recv(1 << 20)
+            except OSError:
+                return
+            if not chunk:
+                return
+            window = tail + chunk
+            answers[0] += window.count(status)
+            tail = window[-(len(status) - 1):]
+
+    reader = threading.Thread(target=read_all)
+    reader.start()
+    sock.sendall(data[sent:])
+    reader.join(60)
+    sock.close()
+    answers = answers[0]
+    check(answers == count, "pipelining without reading: %d of %d answers" % (answers, count))
+    check(grown < 32 * 1024, "pipelining without reading: RSS grew by %d KiB while the client did not read" % grown)
+    note("pipelining without reading: %d requests; %.1f of %.1f MB taken in 2 s (socket buffers included); RSS "
+         "grew by %d KiB meanwhile; then all %d answers" % (count, early / 1e6, len(data) / 1e6, grown, answers))
+
+
 def check_http2_frame_soup():
     # Frames of every type with random flags, stream ids, lengths and payloads, some well-formed requests
     # among them, on 300 connections (seeded, so every run sends the same bytes): the process must live
@@ -639,7 +688,7 @@ def check_http2_frame_soup():
 
 steps = [check_baseline, check_xxe, check_billion_laughs, check_body_limits, check_malformed_xml, check_addresses,
          check_unknown_domains, check_host_injection, check_path_traversal, check_smuggling, check_long_query, check_http2_abuse,
-         check_http2_frame_soup,
+         check_pipelining_without_reading, check_http2_frame_soup,
          check_slowloris]
 if os.environ.get("HOSTILE_STEPS"):  # e.g. HOSTILE_STEPS=check_slowloris to run some checks only
     steps = [check_baseline] + [globals()[name] for name in os.environ["HOSTILE_STEPS"].split(",")]

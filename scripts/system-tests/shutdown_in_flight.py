@@ -3,7 +3,8 @@ connections are refused, exit 0.
 
 Each client sends a POX request's headers and half its body, so the request is in flight when
 SIGTERM arrives; then it sends the rest and must get a complete 200 answer. An HTTP/2 connection must
-also say GOAWAY before its answer and be closed after it.
+also say GOAWAY before its answer and be closed after it. Then a client that pipelines requests and
+never reads the answers must not hold the process: it exits 0 once request_timeout (2 s here) has passed.
 """
 import os
 import socket
@@ -107,6 +108,31 @@ def main():
     lib.check(completed_h2 == IN_FLIGHT_H2, "not every in-flight HTTP/2 stream completed with GOAWAY and close")
     lib.check(refused, "a new connection was accepted after SIGTERM")
     lib.check(code == 0, "exit code %s" % code)
+    stuck_client(directory)
+
+
+def stuck_client(directory):
+    path = os.path.join(directory, "config-2s.yaml")
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "config.yaml")) as source:
+        lib.write_atomically(path, source.read().replace("request_timeout: 30s", "request_timeout: 2s"))
+    process, port = lib.start(path, ["--no-access-log"])
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.setblocking(False)
+    data = b"GET /mail/config-v1.1.xml?emailaddress=alice%40example.com HTTP/1.1\r\nHost: example.com\r\n\r\n" * 100000
+    sent = 0
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline and sent < len(data):
+        try:
+            sent += sock.send(data[sent:sent + 65536])
+        except BlockingIOError:
+            time.sleep(0.01)
+    begun = time.monotonic()
+    code = lib.stop(process, timeout=10)
+    seconds = time.monotonic() - begun
+    sock.close()
+    print(f"shutdown with a client that never reads ({sent / 1e6:.1f} MB of requests sent): exit code {code} "
+          f"after {seconds:.1f} s (request_timeout 2 s)")
+    lib.check(code == 0 and 1.5 < seconds < 5, "a client that never reads held the shutdown: %s after %.1f s" % (code, seconds))
 
 
 if __name__ == "__main__":

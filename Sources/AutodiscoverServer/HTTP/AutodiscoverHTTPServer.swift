@@ -8,7 +8,8 @@ import ServiceLifecycle
 
 /// The HTTP service: binds the cleartext listener (HTTP/1.1 + h2c) and the optional TLS listener
 /// (ALPN h2/http1.1), serves until graceful shutdown, then stops accepting, lets in-flight requests
-/// finish (HTTP/2 gets GOAWAY) and returns once every connection has closed.
+/// finish (HTTP/2 gets GOAWAY) and returns once every connection has closed, or after `request_timeout`
+/// (the caller's event loop group then closes what is left).
 public final class AutodiscoverHTTPServer: Service, Sendable {
     /// What the server was bound to, reported once listening.
     public struct Bound: Sendable {
@@ -96,6 +97,17 @@ public final class AutodiscoverHTTPServer: Service, Sendable {
         } onGracefulShutdown: {
             self.logger.info("Shutting down: finishing in-flight requests")
             quiesce.initiateShutdown(promise: finished)
+            // A client that never reads its answers, or never finishes its request, must not hold the
+            // process: what is still open after request_timeout is closed with the event loops.
+            let limit = self.responder.store.current.config.server.limits.requestTimeout
+            let logger = self.logger
+            let deadline = finished.futureResult.eventLoop.scheduleTask(in: TimeAmount(limit)) {
+                logger.warning(
+                    "Shutdown deadline: closing the connections still open",
+                    metadata: ["autodiscover.shutdown.seconds": "\(limit.components.seconds)"])
+                finished.succeed()
+            }
+            finished.futureResult.whenComplete { _ in deadline.cancel() }
         }
         logger.info("Stopped")
     }

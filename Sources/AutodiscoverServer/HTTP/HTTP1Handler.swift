@@ -49,9 +49,8 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The server is shutting down: close after the request in progress.
     private var quiescing = false
     private var needsFlush = false
-    /// The channel can take more writes; while false, reads are held back.
-    private var writable = true
-    private var pendingRead = false
+    /// Reads are held back while the channel cannot take more writes.
+    private var gate = ReadGate()
 
     /// A head with no blank line yet is refused once it is this long.
     private let maxHeadBytes: Int
@@ -249,21 +248,12 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if writable {
-            context.read()
-        } else {
-            pendingRead = true
-        }
+        gate.read(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        writable = context.channel.isWritable
-        if !writable {
-            context.flush()
-        } else if pendingRead {
-            pendingRead = false
-            context.read()
-        }
+        gate.writabilityChanged(context)
+        if !gate.writable { context.flush() }
         context.fireChannelWritabilityChanged()
     }
 

@@ -46,8 +46,8 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     /// Streams opened in this read whose request has a body still to come.
     private var awaitingBody: [Int32] = []
     private var quiescing = false
-    private var writable = true
-    private var pendingRead = false
+    /// Reads are held back while the channel cannot take more writes.
+    private var gate = ReadGate()
     private var closed = false
     private var idleTimer: Scheduled<Void>?
     private var lastActivity = NIODeadline.now()
@@ -164,22 +164,12 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if writable {
-            context.read()
-        } else {
-            pendingRead = true
-        }
+        gate.read(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        writable = context.channel.isWritable
-        if writable {
-            sendPending(context)
-            if pendingRead {
-                pendingRead = false
-                context.read()
-            }
-        }
+        gate.writabilityChanged(context)
+        if gate.writable { sendPending(context) }
         context.fireChannelWritabilityChanged()
     }
 
@@ -213,7 +203,7 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     /// connection when the session wants neither to read nor to write (after GOAWAY either way).
     private func sendPending(_ context: ChannelHandlerContext) {
         guard session != nil, !closed else { return }
-        if writable, let output = takeOutput(context) {
+        if gate.writable, let output = takeOutput(context) {
             lastActivity = .now()
             context.writeAndFlush(wrapOutboundOut(output), promise: nil)
         }
