@@ -148,7 +148,6 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
                 }
             nghttp2_session_terminate_session(session, code.rawValue)
             sendPending(context)
-            closeAfterGoAway(context)
         }
     }
 
@@ -186,8 +185,8 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
                     session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
                     UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
             }
+            // With no stream open, the session wants nothing more once the GOAWAY is out: sendPending closes.
             sendPending(context)
-            if streams.isEmpty { close(context) }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -200,7 +199,8 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     // MARK: Sending
 
     /// Writes what the session has to send, as one buffer, when the channel takes writes; closes the
-    /// connection when the session wants neither to read nor to write (after GOAWAY either way).
+    /// connection, lingering, when the session wants neither to read nor to write (after a GOAWAY either
+    /// way: shutdown with no stream left, or a connection error).
     private func sendPending(_ context: ChannelHandlerContext) {
         guard session != nil, !closed else { return }
         if gate.writable, let output = takeOutput(context) {
@@ -210,7 +210,7 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         // A failed write closes the channel, and the session is gone once the handler has been removed.
         guard let session, !closed else { return }
         if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
-            close(context)
+            closeAfterGoAway(context)
         }
     }
 
@@ -232,9 +232,9 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         }
     }
 
-    /// Closes the sending side after a GOAWAY and the whole connection a second later, reading and
-    /// dropping what the peer still sends meanwhile: closing at once with its frames unread would reset the
-    /// connection, and the peer would lose the GOAWAY that says why.
+    /// Closes the sending side after a GOAWAY and the whole connection when the peer closes its side or a
+    /// second later, reading and dropping what the peer still sends meanwhile: closing at once with its
+    /// frames unread would reset the connection, and the peer would lose the GOAWAY that says why.
     private func closeAfterGoAway(_ context: ChannelHandlerContext) {
         guard !closed else { return }
         closed = true
@@ -397,7 +397,7 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         guard handler.streams[id] != nil else { return 0 }
         let nameText = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
         let valueText = String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
-        if name.pointee == UInt8(ascii: ":") {
+        if nameLength > 0 && name.pointee == UInt8(ascii: ":") {
             switch nameText {
             case ":method": handler.streams[id]!.method = valueText
             case ":path": handler.streams[id]!.path = valueText
