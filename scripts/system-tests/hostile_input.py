@@ -19,7 +19,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import h2raw  # noqa: E402
-from lib import check, start, stop  # noqa: E402
+from lib import AUTOCONFIG_REQUEST, check, send_without_reading, start, stop  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HEADER_TIMEOUT = 3
@@ -603,22 +603,12 @@ def check_pipelining_without_reading():
     # 150,000 pipelined requests (14 MB) from a client that reads nothing for two seconds: the server must
     # stop reading once its answers cannot be written (back-pressure), not queue 280 MB of answers, and
     # then answer every request in order once the client reads.
-    request = b"GET /mail/config-v1.1.xml?emailaddress=alice%40example.com HTTP/1.1\r\nHost: example.com\r\n\r\n"
     count = 150000
     before = rss_kib()
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    sock.setblocking(False)
-    data = request * count
-    sent = 0
-    deadline = time.monotonic() + 2.0
-    while time.monotonic() < deadline and sent < len(data):
-        try:
-            sent += sock.send(data[sent:sent + 65536])
-        except BlockingIOError:
-            time.sleep(0.01)
+    data = AUTOCONFIG_REQUEST * count
+    sock, sent = send_without_reading(port, data, 2.0)
     grown = rss_kib() - before
     early = sent
-    sock.setblocking(True)
     sock.settimeout(20)
     answers = [0]
 

@@ -3,6 +3,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,26 @@ def stop(process, timeout=20):
     except subprocess.TimeoutExpired:
         process.kill()
         raise SystemExit("server did not stop within %ss after SIGTERM" % timeout)
+
+
+AUTOCONFIG_REQUEST = (b"GET /mail/config-v1.1.xml?emailaddress=alice%40example.com HTTP/1.1\r\n"
+                      b"Host: example.com\r\n\r\n")
+
+
+def send_without_reading(port, data, seconds):
+    """Connects and sends `data` for `seconds` without reading anything (a client that pipelines and never
+    reads its answers). Returns the socket, switched back to blocking, and the bytes the server took."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.setblocking(False)
+    sent = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and sent < len(data):
+        try:
+            sent += sock.send(data[sent:sent + 65536])
+        except BlockingIOError:
+            time.sleep(0.01)
+    sock.setblocking(True)
+    return sock, sent
 
 
 def write_atomically(path, text):

@@ -116,16 +116,7 @@ def stuck_client(directory):
     with open(os.path.join(os.path.dirname(__file__), "..", "..", "config.yaml")) as source:
         lib.write_atomically(path, source.read().replace("request_timeout: 30s", "request_timeout: 2s"))
     process, port = lib.start(path, ["--no-access-log"])
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    sock.setblocking(False)
-    data = b"GET /mail/config-v1.1.xml?emailaddress=alice%40example.com HTTP/1.1\r\nHost: example.com\r\n\r\n" * 100000
-    sent = 0
-    deadline = time.monotonic() + 1.0
-    while time.monotonic() < deadline and sent < len(data):
-        try:
-            sent += sock.send(data[sent:sent + 65536])
-        except BlockingIOError:
-            time.sleep(0.01)
+    sock, sent = lib.send_without_reading(port, lib.AUTOCONFIG_REQUEST * 100000, 1.0)
     begun = time.monotonic()
     code = lib.stop(process, timeout=10)
     seconds = time.monotonic() - begun
