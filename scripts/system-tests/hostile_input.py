@@ -638,6 +638,45 @@ def check_pipelining_without_reading():
          "grew by %d KiB meanwhile; then all %d answers" % (count, early / 1e6, len(data) / 1e6, grown, answers))
 
 
+def check_http2_requests_by_frames():
+    # Requests as a client library may frame them, each on its own connection, each followed by a plain
+    # GET on stream 3 that must be answered too: a POX body in 40 DATA frames; a body followed by
+    # trailers; a header block continued in a CONTINUATION frame; a request without :path.
+    body = pox("alice@example.com")
+    post = b"\x83\x86" + h2raw.literal(4, POX_PATH) + h2raw.literal(1, "autodiscover.example.com")
+    trailer = b"\x00\x07x-check\x011"  # literal field, new name, without indexing
+    pieces = [body[i:i + max(1, len(body) // 40)] for i in range(0, len(body), max(1, len(body) // 40))]
+    get = h2raw.request_block("/healthz")
+    cases = {
+        "body in %d DATA frames" % len(pieces): h2raw.frame(h2raw.HEADERS, h2raw.END_HEADERS, 1, post)
+        + b"".join(h2raw.frame(h2raw.DATA, 0, 1, piece) for piece in pieces) + h2raw.frame(h2raw.DATA, h2raw.END_STREAM, 1),
+        "body then trailers": h2raw.frame(h2raw.HEADERS, h2raw.END_HEADERS, 1, post) + h2raw.frame(h2raw.DATA, 0, 1, body)
+        + h2raw.frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 1, trailer),
+        "header block in HEADERS + CONTINUATION": h2raw.frame(h2raw.HEADERS, h2raw.END_STREAM, 1, get[:5])
+        + h2raw.frame(h2raw.CONTINUATION, h2raw.END_HEADERS, 1, get[5:]),
+        "no :path": h2raw.frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 1, b"\x82\x86" + h2raw.literal(1, "x")),
+    }
+    for name, frames in cases.items():
+        connection = h2raw.Connection(port)
+        connection.send(frames + h2raw.frame(h2raw.HEADERS, h2raw.END_HEADERS | h2raw.END_STREAM, 3, get))
+        seen = connection.frames(lambda f: f[2] == 3 and f[0] == h2raw.DATA and f[1] & h2raw.END_STREAM, limit=5)
+        connection.close()
+        first = [f for f in seen if f[2] == 1 and f[0] in (h2raw.HEADERS, h2raw.RST_STREAM)]
+        answered = b"".join(f[3] for f in seen if f[2] == 1 and f[0] == h2raw.DATA)
+        third = b"".join(f[3] for f in seen if f[2] == 3 and f[0] == h2raw.DATA)
+        check(third == b"ok\n", "HTTP/2 %s: the next stream got %r" % (name, third))
+        if name == "no :path":
+            # libnghttp2 resets a stream without :path (PROTOCOL_ERROR) before it reaches the handler.
+            check(first and first[0][0] == h2raw.RST_STREAM, "HTTP/2 no :path: %r" % first)
+        elif POX_PATH.encode() in frames:
+            # :status 200 is static table entry 8, sent as the one byte 0x88.
+            check(first and first[0][3][:1] == b"\x88" and b"<Server>imap4.example.com</Server>" in answered,
+                  "HTTP/2 %s: %r %r" % (name, first, answered[:200]))
+        else:
+            check(first and first[0][3][:1] == b"\x88" and answered == b"ok\n", "HTTP/2 %s: %r" % (name, answered))
+    note("HTTP/2 by frames: %s -> answered (no :path: RST_STREAM), the next stream each time too" % ", ".join(cases))
+
+
 def check_http2_frame_soup():
     # Frames of every type with random flags, stream ids, lengths and payloads, some well-formed requests
     # among them, on 300 connections (seeded, so every run sends the same bytes): the process must live
@@ -678,7 +717,7 @@ def check_http2_frame_soup():
 
 steps = [check_baseline, check_xxe, check_billion_laughs, check_body_limits, check_malformed_xml, check_addresses,
          check_unknown_domains, check_host_injection, check_path_traversal, check_smuggling, check_long_query, check_http2_abuse,
-         check_pipelining_without_reading, check_http2_frame_soup,
+         check_pipelining_without_reading, check_http2_requests_by_frames, check_http2_frame_soup,
          check_slowloris]
 if os.environ.get("HOSTILE_STEPS"):  # e.g. HOSTILE_STEPS=check_slowloris to run some checks only
     steps = [check_baseline] + [globals()[name] for name in os.environ["HOSTILE_STEPS"].split(",")]
