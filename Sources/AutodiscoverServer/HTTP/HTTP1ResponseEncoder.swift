@@ -1,3 +1,4 @@
+import AutodiscoverCore
 import NIOCore
 import NIOHTTP1
 
@@ -9,14 +10,7 @@ enum HTTP1ResponseEncoder {
     ///   - announceKeepAlive: true adds `Connection: keep-alive` (an HTTP/1.0 client that asked for it).
     static func encode(_ reply: RequestResponder.Reply, keepAlive: Bool, announceKeepAlive: Bool, into buffer: inout ByteBuffer) {
         writeStatusLine(reply.status, into: &buffer)
-        if let lines = reply.fieldLines {
-            buffer.writeBytes(lines)
-        } else {
-            buffer.writeStaticString("Content-Type: ")
-            buffer.writeString(reply.contentType)
-            buffer.writeStaticString("\r\n")
-            for (name, value) in reply.headers { writeField(name, value, into: &buffer) }
-        }
+        buffer.writeBytes(reply.answerHead.fieldLines)
         reply.forEachResponseHeader { name, value in writeField(name, value, into: &buffer) }
         if reply.status != .notModified {
             buffer.writeStaticString("Content-Length: ")

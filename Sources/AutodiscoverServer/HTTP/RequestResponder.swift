@@ -26,11 +26,11 @@ public struct RequestResponder: Sendable {
     /// shared, so a request builds no header strings) and the few headers that depend on the request.
     public struct Reply: Sendable {
         public var status: HTTPResponseStatus
-        public var contentType: String
-        /// The renderer's other headers (`Access-Control-Allow-Origin`, `Content-Disposition`, …), in order.
-        public var headers: [(String, String)]
-        /// `Content-Type` and `headers` as HTTP/1.1 field lines, when the answer came with them encoded.
-        public var fieldLines: [UInt8]?
+        /// The answer's `Content-Type` and other headers (`Access-Control-Allow-Origin`, `Content-Disposition`,
+        /// …), with their HTTP/1.1 field lines; its own status is the answer's, `status` is what is sent.
+        public var answerHead: AnswerHead
+        public var contentType: String { answerHead.contentType }
+        public var headers: [(String, String)] { answerHead.headers }
         public var body: [UInt8]
         /// For HEAD: the headers describe the body, but none is sent.
         public var omitBody = false
@@ -45,13 +45,9 @@ public struct RequestResponder: Sendable {
         public var label: String
         public var domain: String?
 
-        public init(
-            status: HTTPResponseStatus, contentType: String, headers: [(String, String)] = [], body: [UInt8],
-            label: String, domain: String? = nil
-        ) {
+        public init(status: HTTPResponseStatus, head: AnswerHead, body: [UInt8], label: String, domain: String? = nil) {
             self.status = status
-            self.contentType = contentType
-            self.headers = headers
+            answerHead = head
             self.body = body
             self.label = label
             self.domain = domain
@@ -59,8 +55,11 @@ public struct RequestResponder: Sendable {
 
         /// A plain-text reply.
         public static func text(_ status: HTTPResponseStatus, _ text: String, label: String) -> Reply {
-            Reply(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8), label: label)
+            Reply(status: status, head: plainText, body: Array(text.utf8), label: label)
         }
+
+        private static let plainText = AnswerHead(contentType: "text/plain; charset=utf-8")
+        static let metricsText = AnswerHead(contentType: "text/plain; version=0.0.4; charset=utf-8")
 
         /// Every header but `Content-Length` and `Connection`, in the order they are sent.
         @inline(__always)
@@ -113,10 +112,7 @@ public struct RequestResponder: Sendable {
         case .methodNotAllowed(let renderer):
             let prepared = renderer.errorAnswer(.methodNotAllowed)
             let body = prepared.body(for: AnswerContext(address: nil, requestedDomain: DomainName.invalid))
-            var reply = Reply(
-                status: .methodNotAllowed, contentType: prepared.contentType, headers: prepared.headers, body: body,
-                label: renderer.id.rawValue)
-            reply.fieldLines = prepared.head.fieldLines
+            var reply = Reply(status: .methodNotAllowed, head: prepared.head, body: body, label: renderer.id.rawValue)
             reply.allow = renderer.routes.first?.methods.joined(separator: ", ") ?? "GET"
             return finish(reply, method)
         case .renderer(let renderer):
@@ -126,10 +122,8 @@ public struct RequestResponder: Sendable {
             let response = engine.answer(
                 incoming, renderer: renderer, config: snapshot.config, cache: snapshot.answers, time: time)
             var reply = Reply(
-                status: HTTPResponseStatus(statusCode: response.status), contentType: response.contentType,
-                headers: response.headers, body: response.body, label: response.renderer.rawValue,
-                domain: response.domain)
-            reply.fieldLines = response.head.fieldLines
+                status: HTTPResponseStatus(statusCode: response.status), head: response.head, body: response.body,
+                label: response.renderer.rawValue, domain: response.domain)
             if response.status == 200 {
                 reply.cacheable = true
                 reply.varyHost = response.dependsOnHost
@@ -171,9 +165,7 @@ public struct RequestResponder: Sendable {
                     label: "readyz"), method)
         default:
             return finish(
-                Reply(
-                    status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition(),
-                    label: "metrics"), method)
+                Reply(status: .ok, head: Reply.metricsText, body: metrics.exposition(), label: "metrics"), method)
         }
     }
 
