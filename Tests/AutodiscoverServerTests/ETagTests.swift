@@ -8,27 +8,39 @@ struct ETagTests {
     @Test("Changing any one byte of a body changes its tag", arguments: [0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 65, 100])
     func everyByteCounts(_ length: Int) {
         let body = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-        let tag = ETag.make(generation: 1, body: body)
-        #expect(ETag.make(generation: 1, body: body) == tag)
+        let tag = ETag(generation: 1, body: body).text
+        #expect(ETag(generation: 1, body: body).text == tag)
         var tags: Set<String> = [tag]
         for index in body.indices {
             var changed = body
             changed[index] ^= 0x01
-            tags.insert(ETag.make(generation: 1, body: changed))
+            tags.insert(ETag(generation: 1, body: changed).text)
         }
         #expect(tags.count == length + 1)
         // A body and the same body one byte longer (a zero byte) differ too: the length is hashed.
-        #expect(ETag.make(generation: 1, body: body + [0]) != tag)
+        #expect(ETag(generation: 1, body: body + [0]).text != tag)
     }
 
     @Test("The generation is part of the tag, which is quoted")
     func generation() {
         let body = Array("<clientConfig/>".utf8)
-        let first = ETag.make(generation: 1, body: body)
-        let second = ETag.make(generation: 2, body: body)
+        let first = ETag(generation: 1, body: body).text
+        let second = ETag(generation: 2, body: body).text
         #expect(first != second)
         #expect(first.hasPrefix("\"g1-") && first.hasSuffix("\""))
         #expect(second.hasPrefix("\"g2-"))
+    }
+
+    @Test(
+        "The text: decimal generation, the hash in lower-case hex without leading zeros",
+        arguments: [
+            (0, UInt64(0), "\"g0-0\""), (7, UInt64(0xABC), "\"g7-abc\""), (1234, UInt64(0x0F00), "\"g1234-f00\""),
+            (Int.max, UInt64.max, "\"g9223372036854775807-ffffffffffffffff\""),
+        ])
+    func text(_ generation: Int, _ hash: UInt64, _ expected: String) {
+        let tag = ETag(generation: generation, hash: hash)
+        #expect(tag.text == expected)
+        #expect(tag.text.utf8.count <= ETag.maxLength)
     }
 
     @Test(

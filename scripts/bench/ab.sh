@@ -38,8 +38,8 @@ measure() { # label mode url pids...
   else
     n=$(awk '/requests in/{print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
   fi
-  printf '%-28s %-4s %10s req/s %5d us/request\n' "$label" "$mode" "$rps" \
-    $(((c1 - c0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1)))
+  printf '%-28s %-5s %10s req/s %6s us/request\n' "$label" "$mode" "$rps" \
+    "$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }')"
 }
 
 workers=$(pgrep -P "$(cat "$work/nginx/nginx.pid")" | paste -sd' ')

@@ -1,5 +1,8 @@
 /// A validated configuration: one immutable value, swapped whole on reload.
-public struct Configuration: Sendable {
+///
+/// A class: a request that reads it (and every answer that passes it along) takes one reference, not a
+/// copy of each field's storage.
+public final class Configuration: Sendable {
     public let server: ServerSettings
     public let signing: SigningSettings?
     /// Every configured domain, in file order.

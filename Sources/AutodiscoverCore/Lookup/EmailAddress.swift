@@ -15,19 +15,22 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses and checks an address.
     public init(_ text: String) throws(AddressError) {
-        // "@" is ASCII: its byte index is a character boundary.
-        guard let at = text.utf8.lastIndex(of: UInt8(ascii: "@")) else { throw .missingAt }
-        let local = text[..<at]
-        let domainText = text[text.utf8.index(after: at)...]
+        var text = text
+        // "@" is ASCII: its byte offset is a character boundary.
+        guard let at = text.withUTF8({ $0.lastIndex(of: UInt8(ascii: "@")) }) else { throw .missingAt }
+        let utf8 = text.utf8
+        let atIndex = utf8.index(utf8.startIndex, offsetBy: at)
+        let local = text[..<atIndex]
+        let domainText = String(text[utf8.index(after: atIndex)...])
         try EmailAddress.checkLocalPart(local)
         do {
-            domain = try DomainName(String(domainText))
+            domain = try DomainName(domainText)
         } catch {
             throw .domain(error)
         }
         localPart = String(local)
         // Usually the text already is the canonical form: keep it rather than build a copy.
-        description = domain.ascii.utf8.elementsEqual(domainText.utf8) ? text : "\(localPart)@\(domain.ascii)"
+        description = domain.ascii == domainText ? text : "\(localPart)@\(domain.ascii)"
     }
 
     /// Joins an already-checked local part with a domain.

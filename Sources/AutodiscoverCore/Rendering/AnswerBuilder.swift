@@ -54,7 +54,7 @@ public struct AnswerBuilder {
     /// Writes a whole other answer (a format's own error document, say) and returns its status and headers.
     public mutating func answer(_ other: PreparedAnswer) -> AnswerHead {
         if let context {
-            PreparedAnswer.append(other.segments, context: context, to: &pending)
+            other.append(for: context, to: &pending)
         } else {
             flush()
             segments.append(contentsOf: other.segments)

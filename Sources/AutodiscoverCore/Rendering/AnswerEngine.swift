@@ -3,7 +3,7 @@
 /// The server and `autodiscover render` both call this, so the CLI prints exactly what is served.
 public struct AnswerEngine: Sendable {
     public let registry: RendererRegistry
-    private let routes: [(route: RouteSpec, renderer: Int)]
+    private let routes: RouteTable
     /// Each renderer's "no configuration for this domain" document, prepared once (unknown domains are a
     /// large share of what a public endpoint is asked).
     private let notFound: [RendererID: PreparedAnswer]
@@ -18,10 +18,11 @@ public struct AnswerEngine: Sendable {
             for route in renderer.routes { routes.append((route, index)) }
         }
         // Exact paths before prefixes, longer prefixes first.
-        self.routes = routes.sorted { a, b in
-            if a.0.isPrefix != b.0.isPrefix { return !a.0.isPrefix }
-            return a.0.path.count > b.0.path.count
-        }
+        self.routes = RouteTable(
+            routes.sorted { a, b in
+                if a.0.isPrefix != b.0.isPrefix { return !a.0.isPrefix }
+                return a.0.path.count > b.0.path.count
+            })
     }
 
     /// What a path and method lead to.
@@ -39,17 +40,10 @@ public struct AnswerEngine: Sendable {
 
     /// Finds the renderer for a path, case-insensitively (ASCII), without copying it.
     public func match(method: String, path: Substring) -> Match {
-        for (route, index) in routes {
-            let hit =
-                route.isPrefix
-                ? path.utf8.count >= route.path.utf8.count
-                    && ASCII.equalsLowercased(path.utf8.prefix(route.path.utf8.count), route.path.utf8)
-                : ASCII.equalsLowercased(path.utf8, route.path.utf8)
-            guard hit else { continue }
-            let renderer = registry.renderers[index]
-            return route.methods.contains(method) ? .renderer(renderer) : .methodNotAllowed(renderer)
-        }
-        return .notFound
+        var path = path
+        guard let (route, index) = path.withUTF8({ routes.find($0) }) else { return .notFound }
+        let renderer = registry.renderers[index]
+        return route.methods.contains(method) ? .renderer(renderer) : .methodNotAllowed(renderer)
     }
 
     /// A response ready to write.
@@ -156,4 +150,48 @@ public struct AnswerEngine: Sendable {
 
     /// The requested domain of error documents (none of them names one).
     private static let noDomain = (try? DomainName("invalid"))!
+}
+
+/// The routes' paths in one byte array with plain entries, searched in order: a request's path is
+/// compared by its bytes without touching a reference count per route.
+private struct RouteTable: Sendable {
+    private struct Entry {
+        var start: Int
+        var count: Int
+        var isPrefix: Bool
+        var route: Int
+    }
+
+    private let bytes: [UInt8]
+    private let entries: [Entry]
+    private let routes: [(route: RouteSpec, renderer: Int)]
+
+    /// `routes` in the order they are tried.
+    init(_ routes: [(RouteSpec, Int)]) {
+        var bytes: [UInt8] = []
+        var entries: [Entry] = []
+        for (index, (route, _)) in routes.enumerated() {
+            entries.append(Entry(start: bytes.count, count: route.path.utf8.count, isPrefix: route.isPrefix, route: index))
+            bytes.append(contentsOf: route.path.utf8)
+        }
+        self.bytes = bytes
+        self.entries = entries
+        self.routes = routes.map { (route: $0.0, renderer: $0.1) }
+    }
+
+    /// The first route whose (lower-case) path equals `path` lower-cased, or starts it for a prefix route.
+    func find(_ path: UnsafeBufferPointer<UInt8>) -> (RouteSpec, Int)? {
+        let hit = bytes.withUnsafeBufferPointer { bytes in
+            entries.withUnsafeBufferPointer { entries -> Int? in
+                for entry in entries {
+                    guard entry.isPrefix ? path.count >= entry.count : path.count == entry.count else { continue }
+                    var index = 0
+                    while index < entry.count, ASCII.lower(path[index]) == bytes[entry.start + index] { index += 1 }
+                    if index == entry.count { return entry.route }
+                }
+                return nil
+            }
+        }
+        return hit.map { routes[$0] }
+    }
 }

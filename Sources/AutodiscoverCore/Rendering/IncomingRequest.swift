@@ -1,30 +1,44 @@
 /// A client request as the core sees it: no networking types, just method, target, host and body.
+///
+/// Path and query stay slices of the target as received: a request pays for decoding only the query
+/// parameter a renderer asks for, not for a string per parameter.
 public struct IncomingRequest: Sendable {
     /// `GET`, `HEAD`, `POST`, … (upper case).
     public var method: String
     /// The path, percent-encoded as received, without the query.
-    public var path: String
-    /// Query parameters, percent-decoded (`+` as space), in order.
-    public var query: [(name: String, value: String)]
+    public var path: Substring
+    /// The query as received (after `?`, still percent-encoded); empty when there is none.
+    public var queryText: Substring
     /// The host the request was for (`Host`, or `X-Forwarded-Host` from a trusted proxy), port included.
     public var host: String?
     public var body: [UInt8]
     public var userAgent: String?
 
-    /// Splits `target` (`/path?query`) into path and decoded query.
+    /// Splits `target` (`/path?query`) into path and query.
     public init(method: String, target: String, host: String?, body: [UInt8] = [], userAgent: String? = nil) {
         self.method =
             method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? method : method.uppercased()
-        if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            path = String(target[..<mark])
-            query = IncomingRequest.parseQuery(target[target.utf8.index(after: mark)...])
+        if let mark = ASCII.firstIndex(in: target, where: { $0 == UInt8(ascii: "?") }) {
+            path = target[..<mark]
+            queryText = target[target.utf8.index(after: mark)...]
         } else {
-            path = target
-            query = []
+            path = target[...]
+            queryText = ""
         }
         self.host = host
         self.body = body
         self.userAgent = userAgent
+    }
+
+    /// Query parameters, percent-decoded (`+` as space), in order.
+    public var query: [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        forEachParameter { name, value in
+            result.append(
+                (PercentDecoding.decode(name, plusAsSpace: true), PercentDecoding.decode(value, plusAsSpace: true)))
+            return false
+        }
+        return result
     }
 
     /// The first query parameter with one of `names`, compared case-insensitively.
@@ -35,39 +49,85 @@ public struct IncomingRequest: Sendable {
         return nil
     }
 
-    /// The first query parameter named `name`, compared case-insensitively.
+    /// The first query parameter named `name`, compared case-insensitively (after decoding), decoded.
     public func queryValue(_ name: String) -> String? {
-        for (candidate, value) in query where name.caseInsensitiveEquals(candidate) { return value }
+        var text = queryText
+        var name = name
+        return text.withUTF8 { query in
+            name.withUTF8 { name in Self.value(named: name, in: query) }
+        }
+    }
+
+    /// Scans a query's bytes pair by pair (`&` and `=` are ASCII, so every cut is on a character
+    /// boundary); decodes only the value returned.
+    private static func value(named name: UnsafeBufferPointer<UInt8>, in query: UnsafeBufferPointer<UInt8>) -> String? {
+        var start = 0
+        while start < query.count {
+            var end = start
+            while end < query.count && query[end] != UInt8(ascii: "&") { end += 1 }
+            var equals = start
+            while equals < end && query[equals] != UInt8(ascii: "=") { equals += 1 }
+            let key = UnsafeBufferPointer(rebasing: query[start..<equals])
+            let matches =
+                key.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") })
+                ? ASCII.equalsIgnoringCase(PercentDecoding.decode(key, plusAsSpace: true), name)
+                : ASCII.equalsIgnoringCase(key, name)
+            if matches {
+                let value = equals < end ? UnsafeBufferPointer(rebasing: query[(equals + 1)..<end]) : .init(start: nil, count: 0)
+                let plain = !value.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") })
+                return plain
+                    ? String(decoding: value, as: UTF8.self)
+                    : String(decoding: PercentDecoding.decode(value, plusAsSpace: true), as: UTF8.self)
+            }
+            start = end + 1
+        }
         return nil
     }
 
-    /// Splits a query at `&` and `=` by its bytes (both are ASCII, so every cut is on a character boundary).
-    static func parseQuery(_ text: Substring) -> [(name: String, value: String)] {
-        var result: [(name: String, value: String)] = []
+    /// Calls `body` with each parameter's raw name and value until it returns true.
+    private func forEachParameter(_ body: (Substring, Substring) -> Bool) {
+        let text = queryText
         let bytes = text.utf8
         var start = bytes.startIndex
         while start < bytes.endIndex {
             let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
             if start != end {
                 let pair = text[start..<end]
+                let stop: Bool
                 if let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                    result.append(
-                        (
-                            PercentDecoding.decode(pair[..<equals], plusAsSpace: true),
-                            PercentDecoding.decode(pair[pair.utf8.index(after: equals)...], plusAsSpace: true)
-                        ))
+                    stop = body(pair[..<equals], pair[pair.utf8.index(after: equals)...])
                 } else {
-                    result.append((PercentDecoding.decode(pair, plusAsSpace: true), ""))
+                    stop = body(pair, "")
                 }
+                if stop { return }
             }
             start = end == bytes.endIndex ? end : bytes.index(after: end)
         }
-        return result
     }
 }
 
 /// Percent-decoding for URL paths and queries; invalid escapes stay as written.
 public enum PercentDecoding {
+    /// Decodes bytes; returns them unchanged (as a copy) when there is nothing to decode.
+    public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, let high = ASCII.hexValue(bytes[index + 1]),
+                let low = ASCII.hexValue(bytes[index + 2])
+            {
+                output.append(high << 4 | low)
+                index += 3
+                continue
+            }
+            output.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            index += 1
+        }
+        return output
+    }
+
     public static func decode(_ text: Substring, plusAsSpace: Bool) -> String {
         guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
             return String(text)

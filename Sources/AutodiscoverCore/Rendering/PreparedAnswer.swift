@@ -1,9 +1,11 @@
 /// An answer built once per domain and format: literal bytes with slots for what depends on the request.
 ///
-/// Filling it in costs one pass of appends; no XML, JSON or plist is built per request.
+/// Filling it in costs one pass of appends; no XML, JSON or plist is built per request. The segments a
+/// renderer wrote are kept as a ``FillProgram``: one byte array for every literal and a list of plain
+/// steps, so a fill copies ranges of one array and touches no reference counts but the values'.
 public struct PreparedAnswer: Sendable {
     /// One piece of an answer body.
-    public indirect enum Segment: Sendable {
+    public enum Segment: Sendable {
         case literal([UInt8])
         case value(AnswerValue, Escaping)
         /// Present only when the request carried an address.
@@ -14,7 +16,10 @@ public struct PreparedAnswer: Sendable {
 
     /// Status and headers, their HTTP/1.1 field lines encoded once.
     public let head: AnswerHead
-    public var segments: [Segment]
+    private let program: FillProgram
+
+    /// The body as segments (adjacent literals joined).
+    public var segments: [Segment] { program.segments }
 
     /// HTTP status code.
     public var status: Int { head.status }
@@ -27,12 +32,12 @@ public struct PreparedAnswer: Sendable {
         self.init(AnswerHead(status: status, contentType: contentType, headers: headers), segments: segments)
     }
 
-    /// Bytes reserved for a body up front: most answers fit, so filling one rarely grows the buffer.
+    /// Bytes reserved for a body up front beyond its literals: most answers fit, so filling one rarely grows.
     static let typicalBodySize = 2048
 
     public init(_ head: AnswerHead, segments: [Segment]) {
         self.head = head
-        self.segments = segments
+        program = FillProgram(segments)
     }
 
     /// Status and headers, a shape's domain markers in header values filled in (``DomainShapes``).
@@ -43,43 +48,136 @@ public struct PreparedAnswer: Sendable {
     }
 
     /// True when the body is the same for every request (no slots).
-    public var isStatic: Bool {
-        segments.allSatisfy { if case .literal = $0 { true } else { false } }
-    }
+    public var isStatic: Bool { program.isStatic }
 
     /// The body for one request.
     public func body(for context: AnswerContext) -> [UInt8] {
-        var output = ByteWriter(capacity: PreparedAnswer.typicalBodySize)
-        PreparedAnswer.append(segments, context: context, to: &output)
+        var output = ByteWriter(capacity: program.literalBytes + 256)
+        program.run(context, into: &output)
         return output.take()
     }
 
-    static func append(_ segments: [Segment], context: AnswerContext, to output: inout ByteWriter) {
-        append(segments, context: context, hasAddress: context.address != nil, to: &output)
+    /// Appends the body for one request.
+    func append(for context: AnswerContext, to output: inout ByteWriter) {
+        program.run(context, into: &output)
+    }
+}
+
+/// A prepared body as one byte array of literals and a flat list of steps: copy a range, fill in a value,
+/// or skip the steps of a branch that does not apply.
+final class FillProgram: Sendable {
+    private enum Kind: UInt8 {
+        /// `bytes[start..<start + count]`.
+        case literal
+        /// `values[start]`.
+        case value
+        /// The next `count` steps apply only with an address / only without one.
+        case ifAddress, ifNoAddress
     }
 
-    /// `hasAddress` is read once per answer, not per conditional segment (each test copied the address).
-    private static func append(
-        _ segments: [Segment], context: AnswerContext, hasAddress: Bool, to output: inout ByteWriter
-    ) {
-        for segment in segments {
-            switch segment {
-            case .literal(let bytes):
-                output.append(bytes)
-            case .value(let value, let escaping):
-                guard let text = context.text(for: value) else { continue }
-                Escaper.append(text, escaping, to: &output)
-            case .ifAddress(let inner):
-                if hasAddress { append(inner, context: context, hasAddress: hasAddress, to: &output) }
-            case .ifNoAddress(let inner):
-                if !hasAddress { append(inner, context: context, hasAddress: hasAddress, to: &output) }
+    private struct Step {
+        var kind: Kind
+        var start: Int32
+        var count: Int32
+    }
+
+    private let bytes: [UInt8]
+    private let steps: [Step]
+    private let values: [(AnswerValue, Escaping)]
+    /// Bytes of literal text (what every fill copies at most).
+    let literalBytes: Int
+
+    init(_ segments: [PreparedAnswer.Segment]) {
+        var bytes: [UInt8] = []
+        var steps: [Step] = []
+        var values: [(AnswerValue, Escaping)] = []
+        /// Steps before this one belong to a branch that has ended: a literal after it is a step of its own.
+        var branchEnd = 0
+        func compile(_ segments: [PreparedAnswer.Segment]) {
+            for segment in segments {
+                switch segment {
+                case .literal(let literal):
+                    guard !literal.isEmpty else { continue }
+                    if steps.count > branchEnd, let last = steps.last, last.kind == .literal,
+                        Int(last.start + last.count) == bytes.count
+                    {
+                        steps[steps.count - 1].count += Int32(literal.count)
+                    } else {
+                        steps.append(Step(kind: .literal, start: Int32(bytes.count), count: Int32(literal.count)))
+                    }
+                    bytes.append(contentsOf: literal)
+                case .value(let value, let escaping):
+                    steps.append(Step(kind: .value, start: Int32(values.count), count: 0))
+                    values.append((value, escaping))
+                case .ifAddress(let inner), .ifNoAddress(let inner):
+                    let branch = steps.count
+                    if case .ifAddress = segment {
+                        steps.append(Step(kind: .ifAddress, start: 0, count: 0))
+                    } else {
+                        steps.append(Step(kind: .ifNoAddress, start: 0, count: 0))
+                    }
+                    compile(inner)
+                    steps[branch].count = Int32(steps.count - branch - 1)
+                    branchEnd = steps.count
+                }
             }
         }
+        compile(segments)
+        self.bytes = bytes
+        self.steps = steps
+        self.values = values
+        literalBytes = bytes.count
+    }
+
+    var isStatic: Bool { steps.allSatisfy { $0.kind == .literal } }
+
+    func run(_ context: AnswerContext, into output: inout ByteWriter) {
+        let hasAddress = context.address != nil
+        bytes.withUnsafeBytes { bytes in
+            steps.withUnsafeBufferPointer { steps in
+                var index = 0
+                while index < steps.count {
+                    let step = steps[index]
+                    index += 1
+                    switch step.kind {
+                    case .literal:
+                        output.append(UnsafeRawBufferPointer(rebasing: bytes[Int(step.start)..<Int(step.start + step.count)]))
+                    case .value:
+                        let (value, escaping) = values[Int(step.start)]
+                        if let text = context.text(for: value) { Escaper.append(text, escaping, to: &output) }
+                    case .ifAddress:
+                        if !hasAddress { index += Int(step.count) }
+                    case .ifNoAddress:
+                        if hasAddress { index += Int(step.count) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The steps as segments again (for a builder that writes this answer into another).
+    var segments: [PreparedAnswer.Segment] {
+        var index = 0
+        func decompile(until end: Int) -> [PreparedAnswer.Segment] {
+            var result: [PreparedAnswer.Segment] = []
+            while index < end {
+                let step = steps[index]
+                index += 1
+                switch step.kind {
+                case .literal: result.append(.literal(Array(bytes[Int(step.start)..<Int(step.start + step.count)])))
+                case .value: result.append(.value(values[Int(step.start)].0, values[Int(step.start)].1))
+                case .ifAddress: result.append(.ifAddress(decompile(until: index + Int(step.count))))
+                case .ifNoAddress: result.append(.ifNoAddress(decompile(until: index + Int(step.count))))
+                }
+            }
+            return result
+        }
+        return decompile(until: steps.count)
     }
 }
 
 /// An answer's status and headers: what a renderer returns besides the body it wrote.
-public struct AnswerHead: Sendable {
+public final class AnswerHead: Sendable {
     public let status: Int
     /// The `Content-Type` header.
     public let contentType: String

@@ -38,7 +38,9 @@ public struct RequestResponder: Sendable {
         public var cacheable = false
         /// `Vary: Host`, when the host chose the domain.
         public var varyHost = false
-        public var etag: String?
+        /// The entity tag of a 200 (written as `ETag`; its text is made only when a header needs it).
+        public var entityTag: ETag?
+        public var etag: String? { entityTag?.text }
         /// The `Allow` header of a 405.
         public var allow: String?
         /// Renderer id or operations endpoint, for logs and metrics.
@@ -75,7 +77,7 @@ public struct RequestResponder: Sendable {
             if let allow { body("Allow", allow) }
             body("Cache-Control", cacheable ? "private, max-age=3600" : "no-store")
             if varyHost { body("Vary", "Host") }
-            if let etag { body("ETag", etag) }
+            if let entityTag { body("ETag", entityTag.text) }
         }
 
         /// The length announced in `Content-Length` (a HEAD announces the body it does not send).
@@ -98,23 +100,31 @@ public struct RequestResponder: Sendable {
 
     /// Answers a request with the live snapshot and the given clock reading.
     public func respond(_ request: Request, time: (seconds: Int, nanoseconds: Int)) -> Reply {
+        var reply = reply(to: request, time: time)
+        // HEAD: the headers describe the body that is not sent.
+        if request.head.method == .HEAD { reply.omitBody = true }
+        return reply
+    }
+
+    private func reply(to request: Request, time: (seconds: Int, nanoseconds: Int)) -> Reply {
         let snapshot = store.current
         let head = request.head
         let method = head.method.rawValue
         let target = head.uri
-        let pathEnd = target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? target.endIndex
+        let pathEnd =
+            ASCII.firstIndex(in: target, where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? target.endIndex
         let path = target[..<pathEnd]
         if let reply = operations(path: path, method: method, snapshot: snapshot) { return reply }
 
         switch engine.match(method: method, path: path) {
         case .notFound:
-            return finish(.text(.notFound, "Not found\n", label: "none"), method)
+            return .text(.notFound, "Not found\n", label: "none")
         case .methodNotAllowed(let renderer):
             let prepared = renderer.errorAnswer(.methodNotAllowed)
             let body = prepared.body(for: AnswerContext(address: nil, requestedDomain: DomainName.invalid))
             var reply = Reply(status: .methodNotAllowed, head: prepared.head, body: body, label: renderer.id.rawValue)
             reply.allow = renderer.routes.first?.methods.joined(separator: ", ") ?? "GET"
-            return finish(reply, method)
+            return reply
         case .renderer(let renderer):
             let incoming = IncomingRequest(
                 method: method, target: target, host: effectiveHost(head.headers, peer: request.peer, snapshot: snapshot),
@@ -127,14 +137,14 @@ public struct RequestResponder: Sendable {
             if response.status == 200 {
                 reply.cacheable = true
                 reply.varyHost = response.dependsOnHost
-                let tag = ETag.make(generation: snapshot.generation, body: response.body)
-                reply.etag = tag
-                if let match = head.headers.first(name: "if-none-match"), ETag.matches(match, tag) {
+                let tag = ETag(generation: snapshot.generation, body: response.body)
+                reply.entityTag = tag
+                if let match = head.headers.first(name: "if-none-match"), ETag.matches(match, tag.text) {
                     reply.status = .notModified
                     reply.body = []
                 }
             }
-            return finish(reply, method)
+            return reply
         }
     }
 
@@ -157,22 +167,14 @@ public struct RequestResponder: Sendable {
         }
         switch endpoint {
         case "healthz":
-            return finish(.text(.ok, "ok\n", label: "healthz"), method)
+            return .text(.ok, "ok\n", label: "healthz")
         case "readyz":
-            return finish(
-                .text(
-                    .ok, "ready: generation \(snapshot.generation), \(snapshot.config.domains.count) domains\n",
-                    label: "readyz"), method)
+            return .text(
+                .ok, "ready: generation \(snapshot.generation), \(snapshot.config.domains.count) domains\n",
+                label: "readyz")
         default:
-            return finish(
-                Reply(status: .ok, head: Reply.metricsText, body: metrics.exposition(), label: "metrics"), method)
+            return Reply(status: .ok, head: Reply.metricsText, body: metrics.exposition(), label: "metrics")
         }
-    }
-
-    private func finish(_ reply: Reply, _ method: String) -> Reply {
-        var reply = reply
-        if method == "HEAD" { reply.omitBody = true }
-        return reply
     }
 
 /// `X-Forwarded-Host` from a trusted proxy, else `Host` (HTTP/2 `:authority` arrives as `Host`).
@@ -201,35 +203,66 @@ extension String {
     }
 }
 
-/// Entity tags from the config generation and the body, so a reload or another address changes them.
-enum ETag {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+/// Entity tags from the config generation and the body, so a reload or another address changes them:
+/// `"g<generation>-<hash in hex>"`.
+public struct ETag: Sendable, Equatable {
+    public let generation: Int
+    public let hash: UInt64
 
-    static func make(generation: Int, body: [UInt8]) -> String {
-        let digits = hexDigits
-        let generationText = String(generation).utf8
-        let hash = hash(body)
-        return String(unsafeUninitializedCapacity: generationText.count + 20) { buffer in
-            var index = 0
-            func put(_ byte: UInt8) {
-                buffer[index] = byte
-                index += 1
-            }
-            put(UInt8(ascii: "\""))
-            put(UInt8(ascii: "g"))
-            for byte in generationText { put(byte) }
-            put(UInt8(ascii: "-"))
-            var started = false
-            for shift in stride(from: 60, through: 0, by: -4) {
-                let nibble = Int((hash >> UInt64(shift)) & 0xF)
-                if nibble != 0 || started || shift == 0 {
-                    put(digits[nibble])
-                    started = true
-                }
-            }
-            put(UInt8(ascii: "\""))
-            return index
+    init(generation: Int, body: [UInt8]) {
+        self.init(generation: generation, hash: Self.hash(body))
+    }
+
+    init(generation: Int, hash: UInt64) {
+        self.generation = generation
+        self.hash = hash
+    }
+
+    /// The tag as sent, quotes included.
+    public var text: String {
+        String(unsafeUninitializedCapacity: Self.maxLength) { write(into: $0) }
+    }
+
+    /// Longest tag: quotes, `g`, 19 digits of generation, `-`, 16 hex digits.
+    static let maxLength = 40
+
+    /// Writes the tag into `buffer` (at least ``maxLength`` bytes); returns the bytes written.
+    func write(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var index = 0
+        func put(_ byte: UInt8) {
+            buffer[index] = byte
+            index += 1
         }
+        put(UInt8(ascii: "\""))
+        put(UInt8(ascii: "g"))
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        )
+        withUnsafeMutableBytes(of: &digits) { digits in
+            var value = UInt(max(generation, 0))
+            var count = 0
+            repeat {
+                digits[count] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+                count += 1
+            } while value > 0
+            while count > 0 {
+                count -= 1
+                put(digits[count])
+            }
+        }
+        put(UInt8(ascii: "-"))
+        var started = false
+        for shift in stride(from: 60, through: 0, by: -4) {
+            let nibble = Int((hash >> UInt64(shift)) & 0xF)
+            if nibble != 0 || started || shift == 0 {
+                put(nibble < 10 ? UInt8(ascii: "0") + UInt8(nibble) : UInt8(ascii: "a") + UInt8(nibble - 10))
+                started = true
+            }
+        }
+        put(UInt8(ascii: "\""))
+        return index
     }
 
     /// A 64-bit hash taking 32 bytes a step in four independent lanes (multiply and fold, in the manner of
