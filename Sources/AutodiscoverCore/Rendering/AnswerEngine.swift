@@ -76,7 +76,8 @@ public struct AnswerEngine: Sendable {
         } catch {
             return respond(routed.errorAnswer(.badRequest(error)), routed, request, time)
         }
-        let renderer = registry[reading.renderer] ?? routed
+        // Nearly always the routed renderer itself: no registry lookup (a string hash) for it.
+        let renderer = reading.renderer == routed.id ? routed : registry[reading.renderer] ?? routed
         var resolved: ResolvedDomain?
         if let address = reading.address {
             resolved = config.resolve(address)

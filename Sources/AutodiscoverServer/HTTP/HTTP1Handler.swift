@@ -38,6 +38,10 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
     /// How far `pending` was searched for the end of a head.
     private var searched = 0
     private var reading: Reading?
+    /// Whether a body is being read (tested without copying the request in progress).
+    private var readingBody: Bool {
+        if case .some = reading { true } else { false }
+    }
     private var body: [UInt8] = []
     private var started: UInt64 = 0
     private var requestTimer: Scheduled<Void>?
@@ -111,7 +115,7 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Reads every complete request in `buffer` and answers it; stops at an incomplete one.
     private func process(_ buffer: inout ByteBuffer, _ context: ChannelHandlerContext) {
         while !closing && buffer.readableBytes > 0 {
-            if reading != nil {
+            if readingBody {
                 guard readBody(&buffer, context) else { return }
                 continue
             }
@@ -260,7 +264,7 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         // A body still incomplete when the read is done is being sent slowly: only now does it cost a
         // timer (a request that arrives in one read, as nearly all do, never schedules one).
-        if reading != nil && requestTimer == nil && !closing { startRequestTimer(context: context) }
+        if readingBody && requestTimer == nil && !closing { startRequestTimer(context: context) }
         if needsFlush {
             needsFlush = false
             context.flush()
@@ -349,7 +353,7 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
-            if reading == nil { closeAfterWrites(context) }
+            if !readingBody { closeAfterWrites(context) }
             return
         }
         guard let event = event as? ChannelEvent, event == .inputClosed else {
