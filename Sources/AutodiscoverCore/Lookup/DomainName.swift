@@ -56,7 +56,7 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// The name without its first label, or nil for a single-label name.
     public var parent: DomainName? {
-        guard let dot = ascii.firstIndex(of: ".") else { return nil }
+        guard let dot = ASCII.firstIndex(in: ascii, where: { $0 == UInt8(ascii: ".") }) else { return nil }
         return DomainName(canonical: String(ascii[ascii.index(after: dot)...]))
     }
 

@@ -9,6 +9,14 @@ public enum ASCII {
         return text.utf8.index(text.utf8.startIndex, offsetBy: offset)
     }
 
+    /// The index of the first byte of `text` that `predicate` accepts, searched through its UTF-8 storage.
+    @inlinable
+    public static func firstIndex(in text: Substring, where predicate: (UInt8) -> Bool) -> String.Index? {
+        var text = text
+        guard let offset = text.withUTF8({ $0.firstIndex(where: predicate) }) else { return nil }
+        return text.utf8.index(text.utf8.startIndex, offsetBy: offset)
+    }
+
     /// True when `bytes`, lower-cased (ASCII letters only), equal `lowercased`.
     @inlinable
     public static func equalsLowercased<A: Collection<UInt8>, B: Collection<UInt8>>(_ bytes: A, _ lowercased: B) -> Bool {
