@@ -18,10 +18,13 @@ public struct AutodiscoverV2JSONRenderer: Renderer {
     public func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading {
         var address = try request.optionalAddress("Email")
         let prefix = "/autodiscover/autodiscover.json/v1.0/"
-        if address == nil, request.path.utf8.count > prefix.utf8.count,
-            String(request.path.prefix(prefix.count)).caseInsensitiveEquals(prefix)
+        let path = request.path.utf8
+        // The path form Outlook sends (`…/v1.0/user@domain`), compared and cut by bytes.
+        if address == nil, path.count > prefix.utf8.count,
+            ASCII.equalsIgnoringCase(path.prefix(prefix.utf8.count), prefix.utf8)
         {
-            let text = PercentDecoding.decode(request.path.dropFirst(prefix.count), plusAsSpace: false)
+            let rest = request.path[path.index(path.startIndex, offsetBy: prefix.utf8.count)...]
+            let text = PercentDecoding.decode(rest, plusAsSpace: false)
             do {
                 address = try EmailAddress(text)
             } catch {
@@ -29,11 +32,13 @@ public struct AutodiscoverV2JSONRenderer: Renderer {
             }
         }
         let name = request.queryValue("Protocol") ?? "AutodiscoverV1"
-        switch name.lowercased() {
-        case "autodiscoverv1": return RequestReading(renderer: id, address: address, variant: "autodiscoverv1")
-        case "activesync": return RequestReading(renderer: id, address: address, variant: "activesync")
-        default: throw .invalidProtocol(name)
+        if name.caseInsensitiveEquals("autodiscoverv1") {
+            return RequestReading(renderer: id, address: address, variant: "autodiscoverv1")
         }
+        if name.caseInsensitiveEquals("activesync") {
+            return RequestReading(renderer: id, address: address, variant: "activesync")
+        }
+        throw .invalidProtocol(name)
     }
 
     public let escaping = Escaping.json
