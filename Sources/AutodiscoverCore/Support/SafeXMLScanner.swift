@@ -69,12 +69,7 @@ public struct SafeXMLScanner {
         func name(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: document[range]) }
 
         // XML text is characters: valid UTF-8, and no C0 controls but tab, line feed and carriage return.
-        var ascii = true
-        for byte in document {
-            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D { throw fail("control character in the document") }
-            if byte >= 0x80 { ascii = false }
-        }
-        guard ascii || Self.isValidUTF8(document) else { throw fail("not valid UTF-8") }
+        guard try Self.checkCharacters(document) || Self.isValidUTF8(document) else { throw fail("not valid UTF-8") }
 
         while index < count {
             let byte = document[index]
@@ -149,6 +144,37 @@ public struct SafeXMLScanner {
         }
         if let open = stack.last { throw fail("element <\(String(decoding: name(open), as: UTF8.self))> is not closed") }
         guard sawRoot else { throw fail("no root element") }
+    }
+
+    /// Refuses C0 controls other than tab, line feed and carriage return; true when every byte is ASCII.
+    /// Eight bytes a step: a word with no byte below 0x20 and none from 0x80 up is passed whole, the rest
+    /// (those holding a line break, say) byte by byte.
+    private static func checkCharacters(_ document: UnsafeBufferPointer<UInt8>) throws(Failure) -> Bool {
+        var ascii = true
+        func check(_ byte: UInt8) throws(Failure) {
+            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
+                throw Failure(reason: "control character in the document")
+            }
+            if byte >= 0x80 { ascii = false }
+        }
+        guard let base = document.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var offset = 0
+        while offset + 8 <= document.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            // High bits set, or a byte below 0x20 (nonzero exactly when one is: "hasless" of Bit Twiddling Hacks).
+            let high = word & 0x8080_8080_8080_8080
+            let low = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
+            if high | low != 0 {
+                for index in offset..<(offset + 8) { try check(document[index]) }
+            }
+            offset += 8
+        }
+        while offset < document.count {
+            try check(document[offset])
+            offset += 1
+        }
+        return ascii
     }
 
     /// XML white space: space, tab, line feed, carriage return.
@@ -228,8 +254,11 @@ public struct SafeXMLScanner {
                 document[valueStart] == UInt8(ascii: "\"") || document[valueStart] == UInt8(ascii: "'"),
                 let valueEnd = Self.find(document[valueStart], in: document, from: valueStart + 1, to: range.upperBound)
             else { throw Failure(reason: "malformed attribute") }
-            ignored.removeAll(keepingCapacity: true)
-            try decodeText(document, (valueStart + 1)..<valueEnd, into: &ignored)
+            // A value without `&` has nothing to check (and nothing to copy).
+            if Self.find(UInt8(ascii: "&"), in: document, from: valueStart + 1, to: valueEnd) != nil {
+                ignored.removeAll(keepingCapacity: true)
+                try decodeText(document, (valueStart + 1)..<valueEnd, into: &ignored)
+            }
             index = valueEnd + 1
         }
     }

@@ -49,6 +49,41 @@ struct POXRequestTests {
         let body = Array("<Autodiscover><Request><EMailAddress>a".utf8) + bad + Array("@b.example</EMailAddress></Request></Autodiscover>".utf8)
         #expect(throws: RequestError.self) { try POXRequest.parse(body) }
     }
+
+    /// The character check reads eight bytes a step: a byte is placed at each offset of two words and of
+    /// the tail (inside a comment, which the check covers like the rest of the document).
+    @Test(
+        "A control byte is refused at any offset; tab, line breaks, DEL and UTF-8 pass",
+        arguments: [
+            ([0x01] as [UInt8], false), ([0x1F], false), ([0x00], false), ([0x09], true), ([0x0A], true),
+            ([0x0D], true), ([0x7F], true), ([0xC3, 0xA9], true), ([0xC3], false),
+        ])
+    func charactersAtEveryOffset(_ inserted: [UInt8], _ accepted: Bool) {
+        let document = Array(
+            "<Autodiscover><Request><EMailAddress>a@b.example</EMailAddress><AcceptableResponseSchema>\(Self.outlook)</AcceptableResponseSchema></Request></Autodiscover>"
+                .utf8)
+        for offset in 0..<17 {
+            let comment = Array("<!--".utf8) + Array(repeating: UInt8(ascii: "x"), count: offset) + inserted + Array("-->".utf8)
+            for body in [comment + document, document + comment] {
+                if accepted {
+                    #expect((try? POXRequest.parse(body))?.emailAddress == "a@b.example", "offset \(offset)")
+                } else {
+                    #expect(throws: RequestError.self, "offset \(offset)") { try POXRequest.parse(body) }
+                }
+            }
+        }
+    }
+
+    @Test("Attribute values may hold the predefined entities and no others", arguments: [("a&amp;b", true), ("a&lt;b", true), ("a&bogus;b", false), ("a&b", false)])
+    func attributeEntities(_ value: String, _ accepted: Bool) {
+        let body = Array(
+            "<Autodiscover xmlns=\"\(value)\"><Request><EMailAddress>a@b.example</EMailAddress></Request></Autodiscover>".utf8)
+        if accepted {
+            #expect((try? POXRequest.parse(body))?.emailAddress == "a@b.example")
+        } else {
+            #expect(throws: RequestError.self) { try POXRequest.parse(body) }
+        }
+    }
 }
 
 @Suite("Stable identifiers")
