@@ -30,17 +30,6 @@ public struct IncomingRequest: Sendable {
         self.userAgent = userAgent
     }
 
-    /// Query parameters, percent-decoded (`+` as space), in order.
-    public var query: [(name: String, value: String)] {
-        var result: [(name: String, value: String)] = []
-        forEachParameter { name, value in
-            result.append(
-                (PercentDecoding.decode(name, plusAsSpace: true), PercentDecoding.decode(value, plusAsSpace: true)))
-            return false
-        }
-        return result
-    }
-
     /// The first query parameter with one of `names`, compared case-insensitively.
     public func queryValue(_ names: String...) -> String? {
         for name in names {
@@ -83,27 +72,6 @@ public struct IncomingRequest: Sendable {
         }
         return nil
     }
-
-    /// Calls `body` with each parameter's raw name and value until it returns true.
-    private func forEachParameter(_ body: (Substring, Substring) -> Bool) {
-        let text = queryText
-        let bytes = text.utf8
-        var start = bytes.startIndex
-        while start < bytes.endIndex {
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
-            if start != end {
-                let pair = text[start..<end]
-                let stop: Bool
-                if let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                    stop = body(pair[..<equals], pair[pair.utf8.index(after: equals)...])
-                } else {
-                    stop = body(pair, "")
-                }
-                if stop { return }
-            }
-            start = end == bytes.endIndex ? end : bytes.index(after: end)
-        }
-    }
 }
 
 /// Percent-decoding for URL paths and queries; invalid escapes stay as written.
@@ -132,23 +100,8 @@ public enum PercentDecoding {
         guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
             return String(text)
         }
-        let utf8 = Array(text.utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(utf8.count)
-        var index = 0
-        while index < utf8.count {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "%"), index + 2 < utf8.count, let high = ASCII.hexValue(utf8[index + 1]),
-                let low = ASCII.hexValue(utf8[index + 2])
-            {
-                output.append(high << 4 | low)
-                index += 3
-                continue
-            }
-            output.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            index += 1
-        }
-        return String(decoding: output, as: UTF8.self)
+        var text = text
+        return text.withUTF8 { String(decoding: decode($0, plusAsSpace: plusAsSpace), as: UTF8.self) }
     }
 
 }
