@@ -30,7 +30,8 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         }
         localPart = String(local)
         // Usually the text already is the canonical form: keep it rather than build a copy.
-        description = domain.ascii == domainText ? text : "\(localPart)@\(domain.ascii)"
+        // Compared as bytes: String's == is canonical equivalence, which is not "the same text".
+        description = ASCII.sameBytes(domain.ascii, domainText) ? text : "\(localPart)@\(domain.ascii)"
     }
 
     /// Joins an already-checked local part with a domain.

@@ -21,4 +21,15 @@ struct ASCIITests {
         #expect(ASCII.equalsLowercased(a.utf8, lowered.utf8) == equal)
         #expect(ASCII.equalsLowercased(Array(a.utf8)[...], Array(lowered.utf8).lazy.map { $0 }) == equal)
     }
+
+    /// Canonically equivalent texts (String's `==`) are not the same bytes.
+    @Test(
+        "Same bytes, not canonical equivalence",
+        arguments: [
+            ("example.com", "example.com", true), ("", "", true), ("example.com", "example.co", false),
+            ("\u{212A}", "K", false), ("e\u{301}", "\u{E9}", false), ("\u{E9}", "\u{E9}", true),
+        ] as [(String, String, Bool)])
+    func sameBytes(_ a: String, _ b: String, _ same: Bool) {
+        #expect(ASCII.sameBytes(a, b) == same)
+    }
 }
