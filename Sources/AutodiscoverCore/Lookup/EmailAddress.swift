@@ -16,13 +16,22 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// Parses and checks an address.
     public init(_ text: String) throws(AddressError) {
         var text = text
-        // "@" is ASCII: its byte offset is a character boundary.
-        guard let at = text.withUTF8({ $0.lastIndex(of: UInt8(ascii: "@")) }) else { throw .missingAt }
+        // One pass over the bytes finds the last "@" (ASCII: its offset is a character boundary) and
+        // checks the local part's bytes; its scalars are looked at only when it is not ASCII.
+        let scan = text.withUTF8 { bytes -> (at: Int, local: LocalPartCheck)? in
+            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+            return (at, EmailAddress.checkLocalPart(UnsafeBufferPointer(rebasing: bytes[..<at])))
+        }
+        guard let scan else { throw .missingAt }
         let utf8 = text.utf8
-        let atIndex = utf8.index(utf8.startIndex, offsetBy: at)
+        let atIndex = utf8.index(utf8.startIndex, offsetBy: scan.at)
         let local = text[..<atIndex]
+        switch scan.local {
+        case .refused(let error): throw error
+        case .unicode: try EmailAddress.checkScalars(local)
+        case .ascii: break
+        }
         let domainText = String(text[utf8.index(after: atIndex)...])
-        try EmailAddress.checkLocalPart(local)
         do {
             domain = try DomainName(domainText)
         } catch {
@@ -44,31 +53,42 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// `local@domain` (the domain in ASCII), made once: answers write it several times.
     public let description: String
 
-    private static func checkLocalPart(_ local: Substring) throws(AddressError) {
-        let utf8 = local.utf8
-        guard !utf8.isEmpty else { throw .emptyLocalPart }
-        guard utf8.count <= maxLocalPartLength else { throw .localPartTooLong(utf8.count) }
+    /// What the byte check of a local part found.
+    private enum LocalPartCheck {
+        case ascii
+        /// Valid so far; its non-ASCII scalars still need ``checkScalars(_:)``.
+        case unicode
+        case refused(AddressError)
+    }
+
+    /// A dot-atom of `atext` and UTF-8 bytes, at most ``maxLocalPartLength`` octets.
+    private static func checkLocalPart(_ bytes: UnsafeBufferPointer<UInt8>) -> LocalPartCheck {
+        guard !bytes.isEmpty else { return .refused(.emptyLocalPart) }
+        guard bytes.count <= maxLocalPartLength else { return .refused(.localPartTooLong(bytes.count)) }
         var previousDot = true
         var ascii = true
-        for byte in utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "."):
-                guard !previousDot else { throw .invalidLocalPart }
+                guard !previousDot else { return .refused(.invalidLocalPart) }
                 previousDot = true
                 continue
             case 0x80...0xFF:
-                ascii = false  // UTF-8 continuation and lead bytes (RFC 6531); C1 controls checked below
+                ascii = false  // UTF-8 continuation and lead bytes (RFC 6531); C1 controls checked after
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"):
                 break
             default:
-                guard isAtextSymbol(byte) else { throw .invalidLocalPart }
+                guard isAtextSymbol(byte) else { return .refused(.invalidLocalPart) }
             }
             previousDot = false
         }
-        guard !previousDot else { throw .invalidLocalPart }
-        guard !ascii else { return }
-        // C1 controls (U+0080...U+009F) and other non-printing scalars.
+        guard !previousDot else { return .refused(.invalidLocalPart) }
+        return ascii ? .ascii : .unicode
+    }
+
+    /// C1 controls (U+0080...U+009F) and other non-printing scalars are refused.
+    private static func checkScalars(_ local: Substring) throws(AddressError) {
         for scalar in local.unicodeScalars where scalar.value >= 0x80 {
             if scalar.value <= 0x9F || scalar.properties.generalCategory == .control
                 || scalar.properties.generalCategory == .format || scalar.properties.isWhitespace

@@ -1,9 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Byte-level ASCII helpers for the request path, where String's Unicode-aware operations cost too much.
 public enum ASCII {
     /// True when `a` and `b` hold the same UTF-8 bytes (String's `==` compares canonical equivalence).
     public static func sameBytes(_ a: String, _ b: String) -> Bool {
         var (a, b) = (a, b)
-        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && x.elementsEqual(y) } }
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                guard let p = x.baseAddress, let q = y.baseAddress else { return true }
+                return memcmp(p, q, x.count) == 0
+            }
+        }
     }
 
     /// The index of the first byte of `text` that `predicate` accepts (searched through its UTF-8 storage,
