@@ -156,11 +156,11 @@ public struct AnswerEngine: Sendable {
 /// The routes' paths in one byte array with plain entries, searched in order: a request's path is
 /// compared by its bytes without touching a reference count per route.
 private struct RouteTable: Sendable {
+    /// Where a route's path lies in `bytes`; entries are in the order of `routes`.
     private struct Entry {
         var start: Int
         var count: Int
         var isPrefix: Bool
-        var route: Int
     }
 
     private let bytes: [UInt8]
@@ -171,8 +171,8 @@ private struct RouteTable: Sendable {
     init(_ routes: [(RouteSpec, Int)]) {
         var bytes: [UInt8] = []
         var entries: [Entry] = []
-        for (index, (route, _)) in routes.enumerated() {
-            entries.append(Entry(start: bytes.count, count: route.path.utf8.count, isPrefix: route.isPrefix, route: index))
+        for (route, _) in routes {
+            entries.append(Entry(start: bytes.count, count: route.path.utf8.count, isPrefix: route.isPrefix))
             bytes.append(contentsOf: route.path.utf8)
         }
         self.bytes = bytes
@@ -184,13 +184,12 @@ private struct RouteTable: Sendable {
     func find(_ path: UnsafeBufferPointer<UInt8>) -> (RouteSpec, Int)? {
         let hit = bytes.withUnsafeBufferPointer { bytes in
             entries.withUnsafeBufferPointer { entries -> Int? in
-                for entry in entries {
-                    guard entry.isPrefix ? path.count >= entry.count : path.count == entry.count else { continue }
-                    var index = 0
-                    while index < entry.count, ASCII.lower(path[index]) == bytes[entry.start + index] { index += 1 }
-                    if index == entry.count { return entry.route }
+                entries.firstIndex { entry in
+                    guard entry.isPrefix ? path.count >= entry.count : path.count == entry.count else { return false }
+                    return ASCII.equalsLowercased(
+                        UnsafeBufferPointer(rebasing: path[..<entry.count]),
+                        UnsafeBufferPointer(rebasing: bytes[entry.start..<(entry.start + entry.count)]))
                 }
-                return nil
             }
         }
         return hit.map { routes[$0] }

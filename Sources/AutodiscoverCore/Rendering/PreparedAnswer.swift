@@ -32,8 +32,12 @@ public struct PreparedAnswer: Sendable {
         self.init(AnswerHead(status: status, contentType: contentType, headers: headers), segments: segments)
     }
 
-    /// Bytes reserved for a body up front beyond its literals: most answers fit, so filling one rarely grows.
+    /// Bytes reserved for a body written directly (``AnswerBuilder``): most answers fit, so writing one
+    /// rarely grows the buffer.
     static let typicalBodySize = 2048
+
+    /// Bytes reserved for a fill beyond the literals, for the values filled in.
+    static let filledValuesSize = 256
 
     public init(_ head: AnswerHead, segments: [Segment]) {
         self.head = head
@@ -52,8 +56,8 @@ public struct PreparedAnswer: Sendable {
 
     /// The body for one request.
     public func body(for context: AnswerContext) -> [UInt8] {
-        var output = ByteWriter(capacity: program.literalBytes + 256)
-        program.run(context, into: &output)
+        var output = ByteWriter(capacity: program.literalBytes + PreparedAnswer.filledValuesSize)
+        append(for: context, to: &output)
         return output.take()
     }
 
@@ -91,24 +95,25 @@ final class FillProgram: Sendable {
         var bytes: [UInt8] = []
         var steps: [Step] = []
         var values: [(AnswerValue, Escaping)] = []
-        /// Steps before this one belong to a branch that has ended: a literal after it is a step of its own.
-        var branchEnd = 0
+        /// The last step is a literal the next literal may extend: none since, and no branch opened or
+        /// closed in between (joining across a branch's end would make the next literal conditional).
+        var joinable = false
         func compile(_ segments: [PreparedAnswer.Segment]) {
             for segment in segments {
                 switch segment {
                 case .literal(let literal):
                     guard !literal.isEmpty else { continue }
-                    if steps.count > branchEnd, let last = steps.last, last.kind == .literal,
-                        Int(last.start + last.count) == bytes.count
-                    {
+                    if joinable {
                         steps[steps.count - 1].count += Int32(literal.count)
                     } else {
                         steps.append(Step(kind: .literal, start: Int32(bytes.count), count: Int32(literal.count)))
+                        joinable = true
                     }
                     bytes.append(contentsOf: literal)
                 case .value(let value, let escaping):
                     steps.append(Step(kind: .value, start: Int32(values.count), count: 0))
                     values.append((value, escaping))
+                    joinable = false
                 case .ifAddress(let inner), .ifNoAddress(let inner):
                     let branch = steps.count
                     if case .ifAddress = segment {
@@ -116,9 +121,10 @@ final class FillProgram: Sendable {
                     } else {
                         steps.append(Step(kind: .ifNoAddress, start: 0, count: 0))
                     }
+                    joinable = false
                     compile(inner)
                     steps[branch].count = Int32(steps.count - branch - 1)
-                    branchEnd = steps.count
+                    joinable = false
                 }
             }
         }

@@ -20,9 +20,7 @@ public enum ASCII {
     /// not the generic index walk); an ASCII byte's index is a character boundary.
     @inlinable
     public static func firstIndex(in text: String, where predicate: (UInt8) -> Bool) -> String.Index? {
-        var text = text
-        guard let offset = text.withUTF8({ $0.firstIndex(where: predicate) }) else { return nil }
-        return text.utf8.index(text.utf8.startIndex, offsetBy: offset)
+        firstIndex(in: text[...], where: predicate)
     }
 
     /// The index of the first byte of `text` that `predicate` accepts, searched through its UTF-8 storage.

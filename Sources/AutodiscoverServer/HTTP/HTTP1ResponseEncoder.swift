@@ -76,18 +76,7 @@ enum HTTP1ResponseEncoder {
 
         /// A non-negative number in decimal.
         mutating func decimal(_ number: Int) {
-            var value = UInt(max(number, 0))
-            var digits = 0
-            var rest = value
-            repeat {
-                digits += 1
-                rest /= 10
-            } while rest > 0
-            for index in stride(from: count + digits - 1, through: count, by: -1) {
-                raw[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            }
-            count += digits
+            count += DecimalText.write(UInt(max(number, 0)), to: raw.baseAddress! + count)
         }
 
         mutating func etag(_ tag: ETag) {

@@ -235,23 +235,7 @@ public struct ETag: Sendable, Equatable {
         }
         put(UInt8(ascii: "\""))
         put(UInt8(ascii: "g"))
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-        )
-        withUnsafeMutableBytes(of: &digits) { digits in
-            var value = UInt(max(generation, 0))
-            var count = 0
-            repeat {
-                digits[count] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-                count += 1
-            } while value > 0
-            while count > 0 {
-                count -= 1
-                put(digits[count])
-            }
-        }
+        index += DecimalText.write(UInt(max(generation, 0)), to: UnsafeMutableRawPointer(buffer.baseAddress! + index))
         put(UInt8(ascii: "-"))
         var started = false
         for shift in stride(from: 60, through: 0, by: -4) {
