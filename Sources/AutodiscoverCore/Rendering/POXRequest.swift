@@ -23,40 +23,56 @@ public struct POXRequest: Sendable, Equatable {
     /// Parses a request body with ``SafeXMLScanner``: element names match case-insensitively and
     /// without namespace prefixes; a DOCTYPE, entity declaration or anything malformed is refused.
     /// The fields are the first `EMailAddress` and `AcceptableResponseSchema` directly inside a `Request`,
-    /// their text without surrounding XML white space. Names are compared as bytes: no string is made
-    /// but the two values.
+    /// their text (after their last child element, if any) without surrounding XML white space. Names are
+    /// compared as bytes and only those two texts are copied: the open elements' kinds live on the stack.
     public static func parse(_ body: [UInt8]) throws(RequestError) -> POXRequest {
-        var request = POXRequest()
-        var path: [Element] = []
-        path.reserveCapacity(16)
-        var text: [UInt8] = []
-        text.reserveCapacity(256)
-        do {
-            try SafeXMLScanner(body).scan { event in
-                switch event {
-                case .start(let name):
-                    path.append(Element(name))
-                    text.removeAll(keepingCapacity: true)
-                case .text(let chunk):
-                    text.append(contentsOf: chunk)
-                case .end:
-                    if path.count >= 2, path[path.count - 2] == .request {
-                        switch path[path.count - 1] {
-                        case .emailAddress where request.emailAddress == nil:
-                            request.emailAddress = trimmed(text)
-                        case .acceptableResponseSchema where request.acceptableResponseSchema == nil:
-                            request.acceptableResponseSchema = trimmed(text)
-                        default:
-                            break
-                        }
-                    }
-                    path.removeLast()
-                    text.removeAll(keepingCapacity: true)
+        let scanner = SafeXMLScanner(body)
+        var failure: SafeXMLScanner.Failure?
+        let request = withUnsafeTemporaryAllocation(of: Element.self, capacity: max(scanner.maxDepth, 1)) { kinds in
+            var request = POXRequest()
+            var depth = 0
+            /// Whether the element at `level` is one of the two fields, inside a `Request`, not yet read.
+            func wanted(_ level: Int) -> Bool {
+                guard level > 0, kinds[level - 1] == .request else { return false }
+                switch kinds[level] {
+                case .emailAddress: return request.emailAddress == nil
+                case .acceptableResponseSchema: return request.acceptableResponseSchema == nil
+                default: return false
                 }
             }
-        } catch {
-            throw .invalidXML(error.reason)
+            /// The innermost open element is wanted: its text is kept.
+            var collecting = false
+            var text: [UInt8] = []
+            do throws(SafeXMLScanner.Failure) {
+                try scanner.scan { event in
+                    switch event {
+                    case .start(let name):
+                        kinds[depth] = Element(name)
+                        collecting = wanted(depth)
+                        depth += 1
+                        text.removeAll(keepingCapacity: true)
+                    case .text(let piece):
+                        if collecting { text.append(contentsOf: piece) }
+                    case .end:
+                        depth -= 1
+                        if collecting {
+                            if kinds[depth] == .emailAddress {
+                                request.emailAddress = trimmed(text)
+                            } else {
+                                request.acceptableResponseSchema = trimmed(text)
+                            }
+                        }
+                        // The enclosing element is open again; only text after this end tag counts as its own.
+                        collecting = depth > 0 && wanted(depth - 1)
+                        text.removeAll(keepingCapacity: true)
+                    }
+                }
+            } catch {
+                failure = error
+            }
+            return request
         }
+        if let failure { throw .invalidXML(failure.reason) }
         return request
     }
 

@@ -8,13 +8,14 @@ import Glibc
 /// five predefined entities and character references, and caps depth, element count and text
 /// length. Namespace prefixes are stripped from element names; a UTF-8 byte order mark is skipped.
 public struct SafeXMLScanner {
-    /// What the scanner meets, as bytes of the document (nothing is copied into strings). Names point into
-    /// the document and are valid only while the handler runs.
+    /// What the scanner meets, as bytes (nothing is copied into strings). Every buffer is valid only while
+    /// the handler runs: names and most text point into the document itself.
     public enum Event {
         /// An element opens: its name without a namespace prefix.
         case start(UnsafeBufferPointer<UInt8>)
-        /// Character data with entities and character references decoded.
-        case text([UInt8])
+        /// A piece of character data, entities and character references decoded. An element's text may come
+        /// in several pieces (around a CDATA section, say); a start or end tag between them separates texts.
+        case text(UnsafeBufferPointer<UInt8>)
         /// An element closes.
         case end(UnsafeBufferPointer<UInt8>)
     }
@@ -27,7 +28,7 @@ public struct SafeXMLScanner {
     public var maxDepth = 16
     /// Most elements accepted.
     public var maxElements = 256
-    /// Longest text accepted in one element, in bytes.
+    /// Longest text accepted between two pieces of markup, in bytes.
     public var maxTextLength = 2048
 
     private let bytes: [UInt8]
@@ -41,32 +42,44 @@ public struct SafeXMLScanner {
 
     public func scan(_ handle: (Event) throws(Failure) -> Void) throws(Failure) {
         var failure: Failure?
+        let depth = max(maxDepth, 1)
         bytes.withUnsafeBufferPointer { document in
-            do throws(Failure) {
-                try scan(document, handle)
-            } catch {
-                failure = error
+            // The open elements live on the stack: a scan allocates nothing unless a text holds an entity.
+            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: depth) { stack in
+                do throws(Failure) {
+                    try scan(document, stack, handle)
+                } catch {
+                    failure = error
+                }
             }
         }
         if let failure { throw failure }
     }
 
-    /// Scans the document's bytes in place: positions are offsets, names are pointers into it, searches
-    /// for `<`, `>` and `=` are `memchr`, so a request costs no copy but its text.
-    private func scan(_ document: UnsafeBufferPointer<UInt8>, _ handle: (Event) throws(Failure) -> Void) throws(Failure) {
+    /// Scans the document's bytes in place: positions are offsets, names and text without entities are
+    /// pointers into it, searches for `<`, `>` and `=` are `memchr`, so a request costs no copy.
+    private func scan(
+        _ document: UnsafeBufferPointer<UInt8>, _ stack: UnsafeMutableBufferPointer<Range<Int>>,
+        _ handle: (Event) throws(Failure) -> Void
+    ) throws(Failure) {
         let count = document.count
         var index = 0
         if count >= 3, document[0] == 0xEF, document[1] == 0xBB, document[2] == 0xBF { index = 3 }
-        // Sized once for what real requests hold (3 levels, texts up to a schema URL): no regrowing.
-        var stack: [Range<Int>] = []
-        stack.reserveCapacity(maxDepth)
+        var depth = 0
         var elements = 0
         var sawRoot = false
-        var text: [UInt8] = []
-        text.reserveCapacity(256)
+        /// Text bytes since the last markup (the limit applies to each such run).
+        var textLength = 0
+        /// Decoded text, only for text that holds an entity.
+        var decoded: [UInt8] = []
 
         func fail(_ reason: String) -> Failure { Failure(reason: reason) }
         func name(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: document[range]) }
+        func text(_ piece: UnsafeBufferPointer<UInt8>) throws(Failure) {
+            textLength += piece.count
+            guard textLength <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
+            try handle(.text(piece))
+        }
 
         // XML text is characters: valid UTF-8, and no C0 controls but tab, line feed and carriage return.
         guard try Self.checkCharacters(document) || Self.isValidUTF8(document) else { throw fail("not valid UTF-8") }
@@ -74,21 +87,27 @@ public struct SafeXMLScanner {
         while index < count {
             let byte = document[index]
             if byte != Self.lt {
-                if stack.isEmpty {
+                if depth == 0 {
                     guard Self.isSpace(byte) else { throw fail("text outside the root element") }
                     index += 1
                     continue
                 }
                 let end = Self.find(Self.lt, in: document, from: index, to: count) ?? count
-                try decodeText(document, index..<end, into: &text)
-                guard text.count <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
+                if Self.find(UInt8(ascii: "&"), in: document, from: index, to: end) == nil {
+                    try text(name(index..<end))  // most text has no entity: passed in place
+                } else {
+                    decoded.removeAll(keepingCapacity: true)
+                    try decodeText(document, index..<end, into: &decoded)
+                    var failure: Failure?
+                    decoded.withUnsafeBufferPointer { piece in
+                        do throws(Failure) { try text(piece) } catch { failure = error }
+                    }
+                    if let failure { throw failure }
+                }
                 index = end
                 continue
             }
-            if !text.isEmpty {
-                try handle(.text(text))
-                text.removeAll(keepingCapacity: true)
-            }
+            textLength = 0
             // What follows `<` decides the markup: `?` `!` `/` or a name (one byte compared, not five prefixes).
             let next = index + 1 < count ? document[index + 1] : 0
             if next == UInt8(ascii: "?") {
@@ -100,10 +119,9 @@ public struct SafeXMLScanner {
                 guard let close = Self.find("-->", in: document, from: index + 4) else { throw fail("unterminated comment") }
                 index = close + 3
             } else if next == UInt8(ascii: "!"), Self.hasPrefix("<![CDATA[", document, at: index) {
-                guard !stack.isEmpty else { throw fail("CDATA outside the root element") }
+                guard depth > 0 else { throw fail("CDATA outside the root element") }
                 guard let close = Self.find("]]>", in: document, from: index + 9) else { throw fail("unterminated CDATA") }
-                text.append(contentsOf: UnsafeBufferPointer(rebasing: document[(index + 9)..<close]))
-                guard text.count <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
+                try text(name((index + 9)..<close))
                 index = close + 3
             } else if next == UInt8(ascii: "!") {
                 throw fail("DOCTYPE and entity declarations are not accepted")
@@ -112,13 +130,14 @@ public struct SafeXMLScanner {
                     throw fail("unterminated end tag")
                 }
                 let local = localName(document, (index + 2)..<close)
-                guard let open = stack.popLast(), Self.equal(document, open, local) else {
+                guard depth > 0, Self.equal(document, stack[depth - 1], local) else {
                     throw fail("mismatched end tag </\(String(decoding: name(local), as: UTF8.self))>")
                 }
+                depth -= 1
                 try handle(.end(name(local)))
                 index = close + 1
             } else {
-                guard let close = tagEnd(document, from: index + 1) else { throw fail("unterminated start tag") }
+                guard let close = Self.tagEnd(document, from: index + 1) else { throw fail("unterminated start tag") }
                 let selfClosing = document[close - 1] == UInt8(ascii: "/")
                 let innerEnd = selfClosing ? close - 1 : close
                 var nameEnd = index + 1
@@ -126,55 +145,71 @@ public struct SafeXMLScanner {
                 let local = localName(document, (index + 1)..<nameEnd)
                 guard !local.isEmpty else { throw fail("element without a name") }
                 try checkAttributes(document, nameEnd..<innerEnd)
-                if stack.isEmpty {
+                if depth == 0 {
                     guard !sawRoot else { throw fail("more than one root element") }
                     sawRoot = true
                 }
                 elements += 1
                 guard elements <= maxElements else { throw fail("more than \(maxElements) elements") }
-                guard stack.count < maxDepth else { throw fail("nested deeper than \(maxDepth) levels") }
+                guard depth < maxDepth, depth < stack.count else { throw fail("nested deeper than \(maxDepth) levels") }
                 try handle(.start(name(local)))
                 if selfClosing {
                     try handle(.end(name(local)))
                 } else {
-                    stack.append(local)
+                    stack[depth] = local
+                    depth += 1
                 }
                 index = close + 1
             }
         }
-        if let open = stack.last { throw fail("element <\(String(decoding: name(open), as: UTF8.self))> is not closed") }
+        if depth > 0 {
+            throw fail("element <\(String(decoding: name(stack[depth - 1]), as: UTF8.self))> is not closed")
+        }
         guard sawRoot else { throw fail("no root element") }
     }
 
     /// Refuses C0 controls other than tab, line feed and carriage return; true when every byte is ASCII.
-    /// Eight bytes a step: a word with no byte below 0x20 and none from 0x80 up is passed whole, the rest
-    /// (those holding a line break, say) byte by byte.
+    /// Eight bytes a step, without a branch per byte: exact per-byte masks (no carries between bytes) of
+    /// "below 0x20" and "is tab, line feed or carriage return".
     private static func checkCharacters(_ document: UnsafeBufferPointer<UInt8>) throws(Failure) -> Bool {
-        var ascii = true
-        func check(_ byte: UInt8) throws(Failure) {
+        guard let base = document.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var high: UInt64 = 0
+        var offset = 0
+        while offset + 8 <= document.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            high |= word
+            let control = below0x20(word) & ~(equal(word, 0x09) | equal(word, 0x0A) | equal(word, 0x0D))
+            if control != 0 { throw Failure(reason: "control character in the document") }
+            offset += 8
+        }
+        var ascii = high & 0x8080_8080_8080_8080 == 0
+        while offset < document.count {
+            let byte = document[offset]
             if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
                 throw Failure(reason: "control character in the document")
             }
             if byte >= 0x80 { ascii = false }
-        }
-        guard let base = document.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        var offset = 0
-        while offset + 8 <= document.count {
-            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            // High bits set, or a byte below 0x20 (nonzero exactly when one is: "hasless" of Bit Twiddling Hacks).
-            let high = word & 0x8080_8080_8080_8080
-            let low = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
-            if high | low != 0 {
-                for index in offset..<(offset + 8) { try check(document[index]) }
-            }
-            offset += 8
-        }
-        while offset < document.count {
-            try check(document[offset])
             offset += 1
         }
         return ascii
+    }
+
+    private static let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit of each byte of `word` below 0x20 (bytes from 0x80 are not): adding 0x60 to the low
+    /// seven bits reaches 0x80 exactly from 0x20, and never carries into the next byte.
+    @inline(__always)
+    private static func below0x20(_ word: UInt64) -> UInt64 {
+        ~(((word & low7) &+ 0x6060_6060_6060_6060) | word) & highBits
+    }
+
+    /// The high bit of each byte of `word` equal to `byte`, exactly.
+    @inline(__always)
+    private static func equal(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        let difference = word ^ (UInt64(byte) &* 0x0101_0101_0101_0101)
+        return ~(((difference & low7) &+ low7) | difference) & highBits
     }
 
     /// XML white space: space, tab, line feed, carriage return.
@@ -216,24 +251,46 @@ public struct SafeXMLScanner {
         return memcmp(base + a.lowerBound, base + b.lowerBound, a.count) == 0
     }
 
-    /// The `>` that ends a start tag, skipping quoted attribute values.
-    private func tagEnd(_ document: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        var quote: UInt8 = 0
+    /// The `>` that ends a start tag, skipping quoted attribute values; nil at a `<` outside quotes or at
+    /// the document's end. Eight bytes a step find the next of `>` `<` `"` `'`; a quoted value's end is `memchr`.
+    private static func tagEnd(_ document: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var index = start
-        while index < document.count {
-            let byte = document[index]
-            if quote != 0 {
-                if byte == quote { quote = 0 }
-            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                quote = byte
-            } else if byte == Self.gt {
-                return index
-            } else if byte == Self.lt {
-                return nil
-            }
-            index += 1
+        while let found = nextTagByte(document, from: index) {
+            let byte = document[found]
+            if byte == gt { return found }
+            if byte == lt { return nil }
+            guard let close = find(byte, in: document, from: found + 1, to: document.count) else { return nil }
+            index = close + 1
         }
         return nil
+    }
+
+    /// The first of `>` `<` `"` `'` at or after `start`.
+    private static func nextTagByte(_ document: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = document.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        var offset = start
+        while offset + 8 <= document.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            // A byte equal to the pattern's is a zero byte of the XOR; the lowest flagged byte is exact.
+            let found =
+                zeroBytes(word ^ 0x3E3E_3E3E_3E3E_3E3E) | zeroBytes(word ^ 0x3C3C_3C3C_3C3C_3C3C)
+                | zeroBytes(word ^ 0x2222_2222_2222_2222) | zeroBytes(word ^ 0x2727_2727_2727_2727)
+            if found != 0 { return offset + found.trailingZeroBitCount / 8 }
+            offset += 8
+        }
+        while offset < document.count {
+            let byte = document[offset]
+            if byte == gt || byte == lt || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") { return offset }
+            offset += 1
+        }
+        return nil
+    }
+
+    /// The high bit of each zero byte of `word` (and possibly of bytes above the lowest zero one).
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     /// Attributes must be `name="value"` or `name='value'` pairs; values may use only the predefined entities.
