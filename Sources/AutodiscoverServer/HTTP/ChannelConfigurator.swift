@@ -41,14 +41,20 @@ struct ChannelConfigurator: Sendable {
         let limits = self.limits
         try channel.pipeline.syncOperations.addHandler(
             HTTP1Handler(
-                log: ExchangeLog(responder: responder, logger: logger, accessLog: accessLog, secure: secure),
+                log: exchangeLog(channel, secure: secure),
                 limits: limits))
+    }
+
+    private func exchangeLog(_ channel: any Channel, secure: Bool) -> ExchangeLog {
+        ExchangeLog(
+            responder: responder, logger: logger, accessLog: accessLog, secure: secure,
+            tally: responder.metrics.tally(for: channel.eventLoop))
     }
 
     func configureHTTP2(_ channel: any Channel, secure: Bool) throws {
         try channel.pipeline.syncOperations.addHandler(
             NGHTTP2Handler(
-                log: ExchangeLog(responder: responder, logger: logger, accessLog: accessLog, secure: secure),
+                log: exchangeLog(channel, secure: secure),
                 limits: limits))
     }
 }

@@ -15,14 +15,16 @@ struct ExchangeLog: Sendable {
     let accessLog: Bool
     /// True on the TLS listener (the scheme logged when no trusted proxy says otherwise).
     let secure: Bool
+    /// Where this connection's event loop counts its requests.
+    let tally: RequestTally
 
     func record(
-        _ reply: RequestResponder.Reply, for head: HTTPRequestHead, started: UInt64,
+        _ reply: RequestResponder.Reply, for head: RequestHead, started: UInt64,
         remoteAddress: @autoclosure () -> SocketAddress?
     ) {
         let elapsed = Int64(Self.monotonicNanoseconds() &- started)
-        let client = ClientFamily(userAgent: head.headers.first(name: "user-agent"))
-        responder.metrics.request(renderer: reply.label, status: Int(reply.status.code), client: client, nanoseconds: elapsed)
+        let client = ClientFamily(userAgent: head.fields.userAgent)
+        tally.record(.init(renderer: reply.label, status: Int(reply.status.code), client: client), nanoseconds: elapsed)
         guard accessLog else { return }
         let (remote, scheme) = origin(of: head, remoteAddress: remoteAddress())
         logger.info(
@@ -44,16 +46,16 @@ struct ExchangeLog: Sendable {
 
     /// The client's address and scheme: `X-Forwarded-For` (first entry) and `X-Forwarded-Proto` when the
     /// peer is a trusted proxy, else the peer's own address and the listener's scheme.
-    private func origin(of head: HTTPRequestHead, remoteAddress: SocketAddress?) -> (String, String) {
+    private func origin(of head: RequestHead, remoteAddress: SocketAddress?) -> (String, String) {
         let peer = remoteAddress?.ipAddress ?? "-"
         var scheme = secure ? "https" : "http"
         var remote = peer
         let proxies = responder.store.current.config.server.trustedProxies
         if let bytes = IPAddressBytes.parse(peer), proxies.contains(where: { $0.contains(bytes) }) {
-            if let forwarded = head.headers.first(name: "x-forwarded-for")?.split(separator: ",").first {
+            if let forwarded = head.fields.forwardedFor?.split(separator: ",").first {
                 remote = forwarded.trimmingPrefix(" ").trimmingSuffixSpaces().description
             }
-            if let proto = head.headers.first(name: "x-forwarded-proto"), proto == "http" || proto == "https" {
+            if let proto = head.fields.forwardedProto, proto == "http" || proto == "https" {
                 scheme = proto
             }
         }

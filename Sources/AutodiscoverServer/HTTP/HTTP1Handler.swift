@@ -24,7 +24,7 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// A request whose head has been read and whose body is still arriving.
     private struct Reading {
-        var head: HTTPRequestHead
+        var head: RequestHead
         /// Body bytes still expected (`Content-Length`), or nil for a chunked body.
         var remaining: Int?
         var chunks: ChunkedBodyDecoder?
@@ -133,7 +133,7 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
         enum Outcome {
             case incomplete
             case tooLong(Limits.Refusal)
-            case head(HTTP1Head, HTTPRequestHead, length: Int)
+            case head(HTTP1Head, RequestHead, length: Int)
             case unreadable(HTTP1HeadError)
         }
         let (maxHead, maxLine, resume) = (maxHeadBytes, maxRequestLineBytes, searched)
@@ -148,7 +148,7 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
             let headBytes = UnsafeRawBufferPointer(rebasing: bytes[..<end])
             do throws(HTTP1HeadError) {
                 let head = try HTTP1Head.parse(headBytes)
-                return .head(head, Self.requestHead(head, headBytes), length: end)
+                return .head(head, RequestHead(head, headBytes), length: end)
             } catch {
                 return .unreadable(error)
             }
@@ -234,7 +234,7 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Answers a complete request and writes the answer (flushed when the read is done, or at once when
     /// the connection closes after it).
-    private func answer(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
+    private func answer(_ head: RequestHead, _ context: ChannelHandlerContext) {
         let reply = log.responder.respond(head: head, body: body, remoteAddress: context.channel.remoteAddress)
         let keepAlive = head.isKeepAlive && !quiescing
         let buffer = encode(reply, keepAlive: keepAlive, http10: head.version == .http1_0, context)
@@ -322,7 +322,7 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Answers a request that broke a limit or cannot be read (`refusal` nil: 400) and closes the
     /// connection without reading the rest.
-    private func refuse(_ refusal: Limits.Refusal?, _ requestHead: HTTPRequestHead, _ context: ChannelHandlerContext) {
+    private func refuse(_ refusal: Limits.Refusal?, _ requestHead: RequestHead, _ context: ChannelHandlerContext) {
         closing = true
         reading = nil
         pending = nil
@@ -382,27 +382,5 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: - Heads
 
     /// What a refused request that has no readable head is logged as.
-    private static let unread = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/")
-
-    /// NIO's request head from a parsed one (the responder and the log read it, as for HTTP/2).
-    private static func requestHead(_ head: HTTP1Head, _ bytes: UnsafeRawBufferPointer) -> HTTPRequestHead {
-        var fields: [(String, String)] = []
-        fields.reserveCapacity(head.fields.count)
-        for field in head.fields {
-            fields.append((string(bytes, field.name), string(bytes, field.value)))
-        }
-        return HTTPRequestHead(
-            version: head.minorVersion == 0 ? .http1_0 : .http1_1, method: method(bytes, head.method),
-            uri: string(bytes, head.target), headers: HTTPHeaders(fields))
-    }
-
-    private static func string(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
-        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-    }
-
-    private static func method(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> HTTPMethod {
-        if HTTP1Head.equalsBytes(bytes, range, "GET") { return .GET }
-        if HTTP1Head.equalsBytes(bytes, range, "POST") { return .POST }
-        return HTTPMethod(rawValue: string(bytes, range))
-    }
+    private static let unread = RequestHead(method: .GET, uri: "/")
 }

@@ -7,13 +7,13 @@ extension Limits {
     typealias Refusal = (status: HTTPResponseStatus, message: String)
 
     /// The limit a request head breaks, if any: target length (414), header bytes (431), announced body (413).
-    func violation(of head: HTTPRequestHead) -> Refusal? {
-        let length = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
-        return violation(targetBytes: head.uri.utf8.count, headerBytes: Self.headerBytes(head.headers), bodyBytes: length)
+    func violation(of head: RequestHead) -> Refusal? {
+        let length = head.fields.contentLength.flatMap(Int.init) ?? 0
+        return violation(targetBytes: head.uri.utf8.count, headerBytes: head.fields.headerBytes, bodyBytes: length)
     }
 
     /// The same for an HTTP/1.1 head read by ``HTTP1Head`` (which counted its header bytes).
-    func violation(of head: HTTPRequestHead, headerBytes: Int, framing: HTTP1Head.Framing) -> Refusal? {
+    func violation(of head: RequestHead, headerBytes: Int, framing: HTTP1Head.Framing) -> Refusal? {
         let length = if case .length(let length) = framing { length } else { 0 }
         return violation(targetBytes: head.uri.utf8.count, headerBytes: headerBytes, bodyBytes: length)
     }
@@ -50,13 +50,6 @@ extension Limits {
 
     /// A request still incomplete after `request_timeout`.
     static let requestTimedOut: Refusal = (.requestTimeout, "Request not complete within the time allowed\n")
-
-    /// Bytes of header names and values, as counted against `max_header_bytes`.
-    static func headerBytes(_ headers: HTTPHeaders) -> Int {
-        var total = 0
-        for (name, value) in headers { total += name.utf8.count + value.utf8.count + 4 }
-        return total
-    }
 }
 
 extension RequestResponder.Reply {

@@ -26,8 +26,8 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         var method: String?
         var path: String?
         var authority: String?
-        var headers = HTTPHeaders()
-        var head: HTTPRequestHead?
+        var fields = RequestHead.Fields()
+        var head: RequestHead?
         var body: [UInt8] = []
         var started: UInt64
         var timer: Scheduled<Void>?
@@ -288,7 +288,7 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         stream.body = []
         streams[id] = stream
         submit(reply, id)
-        let head = stream.head ?? HTTPRequestHead(version: .http2, method: .GET, uri: "/")
+        let head = stream.head ?? RequestHead(method: .GET, uri: "/", version: .http2)
         log.record(reply, for: head, started: stream.started, remoteAddress: context.channel.remoteAddress)
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         streams[id]?.timer = context.eventLoop.scheduleTask(in: .milliseconds(500)) {
@@ -336,12 +336,14 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
 
     /// The request head once its HEADERS have all arrived (`:authority` becomes `Host`, as HTTP/1.1 would
     /// send it); nil without `:method` or `:path`.
-    private static func head(of stream: Stream) -> HTTPRequestHead? {
+    private static func head(of stream: Stream) -> RequestHead? {
         guard let method = stream.method, let path = stream.path else { return nil }
-        var headers = stream.headers
-        if let authority = stream.authority, !headers.contains(name: "host") { headers.add(name: "host", value: authority) }
-        return HTTPRequestHead(
-            version: .init(major: 2, minor: 0), method: HTTPMethod(rawValue: method), uri: path, headers: headers)
+        var fields = stream.fields
+        if let authority = stream.authority, fields.host == nil {
+            fields.host = authority
+            fields.headerBytes += "host".utf8.count + authority.utf8.count + 4
+        }
+        return RequestHead(method: HTTPMethod(rawValue: method), uri: path, version: .http2, fields: fields)
     }
 
     private func headersReceived(_ id: Int32, endStream: Bool) {
@@ -356,7 +358,7 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
             return
         }
         stream.head = head
-        stream.headers = [:]
+        stream.fields = RequestHead.Fields()
         streams[id] = stream
         if let refusal = limits.violation(of: head) {
             refuse(.refusal(refusal), id)
@@ -395,17 +397,19 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         let handler = handler(userData)
         let id = frame.pointee.hd.stream_id
         guard handler.streams[id] != nil else { return 0 }
-        let nameText = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
-        let valueText = String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
+        let nameBytes = UnsafeRawBufferPointer(start: name, count: nameLength)
+        let valueBytes = UnsafeRawBufferPointer(start: value, count: valueLength)
         if nameLength > 0 && name.pointee == UInt8(ascii: ":") {
-            switch nameText {
-            case ":method": handler.streams[id]!.method = valueText
-            case ":path": handler.streams[id]!.path = valueText
-            case ":authority": handler.streams[id]!.authority = valueText
-            default: break
+            let valueText = String(decoding: valueBytes, as: UTF8.self)
+            if HTTP1Head.equalsBytes(nameBytes, 0..<nameLength, ":method") {
+                handler.streams[id]!.method = valueText
+            } else if HTTP1Head.equalsBytes(nameBytes, 0..<nameLength, ":path") {
+                handler.streams[id]!.path = valueText
+            } else if HTTP1Head.equalsBytes(nameBytes, 0..<nameLength, ":authority") {
+                handler.streams[id]!.authority = valueText
             }
         } else {
-            handler.streams[id]!.headers.add(name: nameText, value: valueText)
+            handler.streams[id]!.fields.add(name: nameBytes, value: valueBytes)
         }
         return 0
     }

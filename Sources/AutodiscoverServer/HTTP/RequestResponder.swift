@@ -86,12 +86,12 @@ public struct RequestResponder: Sendable {
 
     /// The request's facts that matter, without networking types.
     public struct Request: Sendable {
-        public var head: HTTPRequestHead
+        public var head: RequestHead
         public var body: [UInt8]
         /// The peer's address bytes (4 or 16), when known.
         public var peer: [UInt8]?
 
-        public init(head: HTTPRequestHead, body: [UInt8], peer: [UInt8]?) {
+        public init(head: RequestHead, body: [UInt8], peer: [UInt8]?) {
             self.head = head
             self.body = body
             self.peer = peer
@@ -127,8 +127,8 @@ public struct RequestResponder: Sendable {
             return reply
         case .renderer(let renderer):
             let incoming = IncomingRequest(
-                method: method, target: target, host: effectiveHost(head.headers, peer: request.peer, snapshot: snapshot),
-                body: request.body, userAgent: head.headers.first(name: "user-agent"))
+                method: method, target: target, host: effectiveHost(head.fields, peer: request.peer, snapshot: snapshot),
+                body: request.body, userAgent: head.fields.userAgent)
             let response = engine.answer(
                 incoming, renderer: renderer, config: snapshot.config, cache: snapshot.answers, time: time)
             var reply = Reply(
@@ -139,7 +139,7 @@ public struct RequestResponder: Sendable {
                 reply.varyHost = response.dependsOnHost
                 let tag = ETag(generation: snapshot.generation, body: response.body)
                 reply.entityTag = tag
-                if let match = head.headers.first(name: "if-none-match"), ETag.matches(match, tag.text) {
+                if let match = head.fields.ifNoneMatch, ETag.matches(match, tag.text) {
                     reply.status = .notModified
                     reply.body = []
                 }
@@ -177,15 +177,15 @@ public struct RequestResponder: Sendable {
         }
     }
 
-/// `X-Forwarded-Host` from a trusted proxy, else `Host` (HTTP/2 `:authority` arrives as `Host`).
-    private func effectiveHost(_ headers: HTTPHeaders, peer: [UInt8]?, snapshot: ConfigStore.Snapshot) -> String? {
-        if let forwarded = headers.first(name: "x-forwarded-host"), let peer,
+    /// `X-Forwarded-Host` from a trusted proxy, else `Host` (HTTP/2 `:authority` arrives as `Host`).
+    private func effectiveHost(_ fields: RequestHead.Fields, peer: [UInt8]?, snapshot: ConfigStore.Snapshot) -> String? {
+        if let forwarded = fields.forwardedHost, let peer,
             snapshot.config.server.trustedProxies.contains(where: { $0.contains(peer) })
         {
             // A proxy chain lists hosts left to right; the first is what the client asked for.
             return forwarded.split(separator: ",").first.map { String($0).trimmingCharacters(in: " ") }
         }
-        return headers.first(name: "host")
+        return fields.host
     }
 }
 
@@ -318,11 +318,11 @@ extension RequestResponder {
     /// Answers a complete request now, for the HTTP/1.1 and HTTP/2 handlers: reads the wall clock (POX
     /// error documents carry the time) and the peer's address (a locked read in NIO) only when the request
     /// has `X-Forwarded-Host` (which counts only from a trusted proxy).
-    func respond(head: HTTPRequestHead, body: [UInt8], remoteAddress: @autoclosure () -> SocketAddress?) -> Reply {
+    func respond(head: RequestHead, body: [UInt8], remoteAddress: @autoclosure () -> SocketAddress?) -> Reply {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let peer =
-            head.headers.contains(name: "x-forwarded-host")
+            head.fields.forwardedHost != nil
             ? remoteAddress()?.ipAddress.flatMap(IPAddressBytes.parse) : nil
         return respond(.init(head: head, body: body, peer: peer), time: (Int(now.tv_sec), Int(now.tv_nsec)))
     }

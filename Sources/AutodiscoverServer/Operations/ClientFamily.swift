@@ -11,31 +11,39 @@ public enum ClientFamily: String, Sendable, CaseIterable {
         (.apple, ["iphone", "ipad", "macintosh", "darwin", "cfnetwork", "dataaccessd"]),
     ].map { family, words in (family, words.map { Array($0.utf8) }) }
 
-    /// Classifies a User-Agent header: case-insensitive substring checks on its bytes (String's Unicode-aware
-    /// `contains` cost a third of an HTTP/2 request's time), on at most its first 1,024 bytes.
+    /// Classifies a User-Agent header: case-insensitive substring checks on its bytes in place (String's
+    /// Unicode-aware `contains` cost a third of an HTTP/2 request's time), on at most its first 1,024 bytes.
     public init(userAgent: String?) {
-        guard let userAgent, !userAgent.isEmpty else {
+        guard var agent = userAgent, !agent.isEmpty else {
             self = .other
             return
         }
-        var agent = Array(userAgent.utf8.prefix(1024))
-        for index in agent.indices where agent[index] >= UInt8(ascii: "A") && agent[index] <= UInt8(ascii: "Z") {
-            agent[index] |= 0x20
+        self = agent.withUTF8 { bytes in
+            let prefix = UnsafeBufferPointer(rebasing: bytes.prefix(1024))
+            for (family, words) in Self.markers where words.contains(where: { Self.find($0, in: prefix) }) {
+                return family
+            }
+            return .other
         }
-        for (family, words) in Self.markers where words.contains(where: { Self.find($0, in: agent) }) {
-            self = family
-            return
-        }
-        self = .other
     }
 
-    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+    /// Whether `needle` (lower-case) occurs in `haystack` with its ASCII letters lower-cased.
+    private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         guard needle.count <= haystack.count, let first = needle.first else { return false }
         var start = 0
         while start + needle.count <= haystack.count {
-            if haystack[start] == first, haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+            if lowered(haystack[start]) == first {
+                var matched = 1
+                while matched < needle.count, lowered(haystack[start + matched]) == needle[matched] { matched += 1 }
+                if matched == needle.count { return true }
+            }
             start += 1
         }
         return false
+    }
+
+    @inline(__always)
+    private static func lowered(_ byte: UInt8) -> UInt8 {
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
     }
 }

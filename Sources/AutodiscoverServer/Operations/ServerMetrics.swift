@@ -2,14 +2,23 @@ import AutodiscoverCore
 import CoreMetrics
 import Metrics
 import NIOConcurrencyHelpers
+import NIOCore
 import Prometheus
 
-/// The service's metrics, recorded through swift-metrics into a Prometheus registry served at `/metrics`.
+/// The service's metrics, served at `/metrics` in the Prometheus text format: the configuration's and
+/// reloads' through swift-metrics into a Prometheus registry; requests (`autodiscover_requests_total`,
+/// `autodiscover_request_duration_seconds`) counted by each event loop on its own (``RequestTally``) and
+/// added up when scraped.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    private let counters: NIOLockedValueBox<[CounterKey: CoreMetrics.Counter]>
-    private let latency: Metrics.Timer
+    /// Latency bucket bounds, nanoseconds.
+    private static let bounds: [Int64] = [
+        50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 50_000_000, 250_000_000,
+    ]
+    /// One tally for each event loop that has served a connection, and one for requests counted elsewhere.
+    private let tallies: NIOLockedValueBox<[ObjectIdentifier: RequestTally]>
+    private let shared = RequestTally(bounds: ServerMetrics.bounds)
     private let generation: CoreMetrics.Gauge
     private let domains: CoreMetrics.Gauge
     private let reloadsOK: CoreMetrics.Counter
@@ -18,14 +27,9 @@ public final class ServerMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [
-            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
-            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250),
-        ]
+        let factory = PrometheusMetricsFactory(registry: registry)
         self.factory = factory
-        counters = NIOLockedValueBox([:])
-        latency = Metrics.Timer(label: "autodiscover_request_duration_seconds", factory: factory)
+        tallies = NIOLockedValueBox([:])
         generation = CoreMetrics.Gauge(label: "autodiscover_config_generation", factory: factory)
         domains = CoreMetrics.Gauge(label: "autodiscover_config_domains", factory: factory)
         reloadsOK = CoreMetrics.Counter(label: "autodiscover_config_reloads_total", dimensions: [("result", "ok")], factory: factory)
@@ -34,27 +38,19 @@ public final class ServerMetrics: Sendable {
         lastReloadSuccess = CoreMetrics.Gauge(label: "autodiscover_config_last_reload_success", factory: factory)
     }
 
-    /// Counts one answered request and its latency.
-    public func request(renderer: String, status: Int, client: ClientFamily, nanoseconds: Int64) {
-        let key = CounterKey(renderer: renderer, status: status, client: client)
-        let counter = counters.withLockedValue { counters -> CoreMetrics.Counter in
-            if let existing = counters[key] { return existing }
-            let made = CoreMetrics.Counter(
-                label: "autodiscover_requests_total",
-                dimensions: [("renderer", renderer), ("status", String(status)), ("client", client.rawValue)],
-                factory: factory)
-            counters[key] = made
+    /// The tally an event loop records its requests into (looked up once per connection).
+    func tally(for eventLoop: any EventLoop) -> RequestTally {
+        tallies.withLockedValue { tallies in
+            if let existing = tallies[ObjectIdentifier(eventLoop)] { return existing }
+            let made = RequestTally(bounds: Self.bounds)
+            tallies[ObjectIdentifier(eventLoop)] = made
             return made
         }
-        counter.increment()
-        latency.recordNanoseconds(nanoseconds)
     }
 
-    /// One `autodiscover_requests_total` series (a struct key: no string building per request).
-    private struct CounterKey: Hashable {
-        var renderer: String
-        var status: Int
-        var client: ClientFamily
+    /// Counts one answered request and its latency (outside an event loop's own tally).
+    public func request(renderer: String, status: Int, client: ClientFamily, nanoseconds: Int64) {
+        shared.record(.init(renderer: renderer, status: status, client: client), nanoseconds: nanoseconds)
     }
 
     /// Records the configuration now live.
@@ -69,8 +65,51 @@ public final class ServerMetrics: Sendable {
         lastReloadSuccess.record(succeeded ? 1 : 0)
     }
 
-    /// The Prometheus text exposition.
+    /// The Prometheus text exposition: the registry's metrics, then the requests of every event loop.
     public func exposition() -> [UInt8] {
-        registry.emitToBuffer()
+        var text = registry.emitToBuffer()
+        var total = RequestTally.Counts(buckets: Self.bounds.count)
+        total.add(shared.snapshot)
+        for tally in tallies.withLockedValue({ Array($0.values) }) { total.add(tally.snapshot) }
+
+        var lines = "# TYPE autodiscover_requests_total counter\n"
+        for (series, count) in total.series.sorted(by: { $0.key < $1.key }) {
+            lines += "autodiscover_requests_total{renderer=\"\(Self.labelValue(series.renderer))\",status=\"\(series.status)\","
+            lines += "client=\"\(series.client.rawValue)\"} \(count)\n"
+        }
+        lines += "# TYPE autodiscover_request_duration_seconds histogram\n"
+        var cumulative = 0
+        for (index, bound) in Self.bounds.enumerated() {
+            cumulative += total.buckets[index]
+            lines += "autodiscover_request_duration_seconds_bucket{le=\"\(Self.seconds(bound))\"} \(cumulative)\n"
+        }
+        lines += "autodiscover_request_duration_seconds_bucket{le=\"+Inf\"} \(total.requests)\n"
+        lines += "autodiscover_request_duration_seconds_sum \(Self.seconds(total.nanoseconds))\n"
+        lines += "autodiscover_request_duration_seconds_count \(total.requests)\n"
+        text += lines.utf8
+        return text
+    }
+
+    /// Nanoseconds as decimal seconds without trailing zeros (`50000` is `0.00005`).
+    static func seconds(_ nanoseconds: Int64) -> String {
+        let whole = nanoseconds / 1_000_000_000
+        var fraction = String(nanoseconds % 1_000_000_000)
+        fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+        while fraction.last == "0" { fraction.removeLast() }
+        return fraction.isEmpty ? "\(whole)" : "\(whole).\(fraction)"
+    }
+
+    /// A label value escaped as the text format requires (backslash, quote, line feed).
+    private static func labelValue(_ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 }
