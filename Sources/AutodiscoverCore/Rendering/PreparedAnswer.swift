@@ -111,8 +111,11 @@ final class FillProgram: Sendable {
                     }
                     bytes.append(contentsOf: literal)
                 case .value(let value, let escaping):
-                    steps.append(Step(kind: .value, start: Int32(values.count), count: 0))
-                    values.append((value, escaping))
+                    // One slot for each different value: a fill writes it once and copies it where it recurs.
+                    let slot =
+                        values.firstIndex(where: { $0.0 == value && $0.1 == escaping })
+                        ?? { values.append((value, escaping)); return values.count - 1 }()
+                    steps.append(Step(kind: .value, start: Int32(slot), count: 0))
                     joinable = false
                 case .ifAddress(let inner), .ifNoAddress(let inner):
                     let branch = steps.count
@@ -137,24 +140,36 @@ final class FillProgram: Sendable {
 
     var isStatic: Bool { steps.allSatisfy { $0.kind == .literal } }
 
+    /// Writes the body: literals copied, each value made and escaped the first time it occurs and copied
+    /// from what was written where it recurs (an address filled in five places is escaped once).
     func run(_ context: AnswerContext, into output: inout ByteWriter) {
         let hasAddress = context.address != nil
-        bytes.withUnsafeBytes { bytes in
-            steps.withUnsafeBufferPointer { steps in
-                var index = 0
-                while index < steps.count {
-                    let step = steps[index]
-                    index += 1
-                    switch step.kind {
-                    case .literal:
-                        output.append(UnsafeRawBufferPointer(rebasing: bytes[Int(step.start)..<Int(step.start + step.count)]))
-                    case .value:
-                        let (value, escaping) = values[Int(step.start)]
-                        if let text = context.text(for: value) { Escaper.append(text, escaping, to: &output) }
-                    case .ifAddress:
-                        if !hasAddress { index += Int(step.count) }
-                    case .ifNoAddress:
-                        if hasAddress { index += Int(step.count) }
+        withUnsafeTemporaryAllocation(of: Range<Int>?.self, capacity: max(values.count, 1)) { written in
+            written.initialize(repeating: nil)
+            bytes.withUnsafeBytes { bytes in
+                steps.withUnsafeBufferPointer { steps in
+                    var index = 0
+                    while index < steps.count {
+                        let step = steps[index]
+                        index += 1
+                        switch step.kind {
+                        case .literal:
+                            output.append(UnsafeRawBufferPointer(rebasing: bytes[Int(step.start)..<Int(step.start + step.count)]))
+                        case .value:
+                            let slot = Int(step.start)
+                            if let range = written[slot] {
+                                output.appendWritten(range)
+                            } else {
+                                let start = output.count
+                                let (value, escaping) = values[slot]
+                                if let text = context.text(for: value) { Escaper.append(text, escaping, to: &output) }
+                                written[slot] = start..<output.count
+                            }
+                        case .ifAddress:
+                            if !hasAddress { index += Int(step.count) }
+                        case .ifNoAddress:
+                            if hasAddress { index += Int(step.count) }
+                        }
                     }
                 }
             }

@@ -32,6 +32,19 @@ public struct ByteWriter {
         count = needed
     }
 
+    /// Appends a copy of bytes already written (`range` lies within the first `count` bytes).
+    @inline(__always)
+    public mutating func appendWritten(_ range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
+        let needed = count + range.count
+        if needed > storage.count { grow(to: needed) }
+        guard !range.isEmpty else { return }
+        storage.withUnsafeMutableBytes { target in
+            (target.baseAddress! + count).copyMemory(from: target.baseAddress! + range.lowerBound, byteCount: range.count)
+        }
+        count = needed
+    }
+
     @inline(__always)
     public mutating func append(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { append($0) }
@@ -54,12 +67,12 @@ public struct ByteWriter {
     /// (escapers copy the many values that need nothing escaped this way, and escape the rest).
     @inline(__always)
     public mutating func appendWhole(_ text: String, unlessAny special: (UInt8) -> Bool) -> Bool {
-        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+        var text = text
+        return text.withUTF8 { bytes in
             for byte in bytes where special(byte) { return false }
             append(UnsafeRawBufferPointer(bytes))
             return true
         }
-        return copied == true
     }
 
     /// Appends `byte` `times` times.

@@ -34,6 +34,15 @@ struct PreparedAnswerTests {
             "12347", "14567"
         ),
         ("a branch that is empty", [literal("a"), .ifAddress([]), literal("b")], "ab", "ab"),
+        (
+            "a value recurring (written once, then copied), escaped per format, first met in a skipped branch",
+            [
+                .ifNoAddress([.value(.localPart, .xml)]), literal("<"), .value(.address, .xml), literal("|"),
+                .value(.address, .json), literal("|"), .ifAddress([.value(.address, .xml), .value(.localPart, .xml)]),
+                literal("|"), .value(.localPart, .xml), .value(.address, .xml), literal(">"),
+            ],
+            "<alice@example.com|alice@example.com|alice@example.comalice|alicealice@example.com>", "<|||>"
+        ),
     ]
 
     @Test("Filled with and without an address", arguments: cases)
@@ -48,5 +57,16 @@ struct PreparedAnswerTests {
         #expect(again.body(for: with) == answer.body(for: with))
         #expect(again.body(for: without) == answer.body(for: without))
         #expect(answer.isStatic == !segments.contains { if case .literal = $0 { false } else { true } })
+    }
+
+    @Test("A recurring value that needs escaping is escaped each time it is copied")
+    func recurringEscaped() throws {
+        let answer = PreparedAnswer(
+            contentType: "text/plain",
+            segments: [.value(.address, .xml), Self.literal(" "), .value(.address, .xml), .value(.address, .json)])
+        let context = AnswerContext(address: try EmailAddress("o'b&c@example.com"), requestedDomain: Self.domain)
+        #expect(
+            String(decoding: answer.body(for: context), as: UTF8.self)
+                == "o&#39;b&amp;c@example.com o&#39;b&amp;c@example.como'b\\u0026c@example.com")
     }
 }
