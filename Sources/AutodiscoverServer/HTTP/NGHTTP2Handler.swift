@@ -22,7 +22,9 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private struct Stream {
+    /// A stream's request and answer. A class: the dictionary hands out a reference, so reading or setting
+    /// one field (a header, a body chunk) copies nothing else.
+    private final class Stream {
         var method: String?
         var path: String?
         var authority: String?
@@ -36,6 +38,10 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         /// The answer's body and how much of it the session has taken.
         var response: [UInt8] = []
         var sent = 0
+
+        init(started: UInt64) {
+            self.started = started
+        }
     }
 
     private let log: ExchangeLog
@@ -271,10 +277,10 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     private func answer(_ id: Int32) {
         guard let context, let stream = streams[id], let head = stream.head else { return }
         stream.timer?.cancel()
-        streams[id]?.timer = nil
-        streams[id]?.answered = true
+        stream.timer = nil
+        stream.answered = true
         let reply = log.responder.respond(head: head, body: stream.body, remoteAddress: context.channel.remoteAddress)
-        streams[id]?.body = []
+        stream.body = []
         submit(reply, id)
         log.record(reply, for: head, started: stream.started, remoteAddress: context.channel.remoteAddress)
     }
@@ -282,11 +288,10 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     /// Answers a stream that broke a limit or cannot be read, then ends it with RST_STREAM NO_ERROR after
     /// a grace period in which what still arrives is dropped.
     private func refuse(_ reply: RequestResponder.Reply, _ id: Int32) {
-        guard let context, var stream = streams[id] else { return }
+        guard let context, let stream = streams[id] else { return }
         stream.timer?.cancel()
         stream.answered = true
         stream.body = []
-        streams[id] = stream
         submit(reply, id)
         let head = stream.head ?? RequestHead(method: .GET, uri: "/", version: .http2)
         log.record(reply, for: head, started: stream.started, remoteAddress: context.channel.remoteAddress)
@@ -347,7 +352,7 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     }
 
     private func headersReceived(_ id: Int32, endStream: Bool) {
-        guard var stream = streams[id], !stream.answered else { return }
+        guard let stream = streams[id], !stream.answered else { return }
         if stream.head != nil {
             // Trailers: they end the request; their fields are not used.
             if endStream { answer(id) }
@@ -359,7 +364,6 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         }
         stream.head = head
         stream.fields = RequestHead.Fields()
-        streams[id] = stream
         if let refusal = limits.violation(of: head) {
             refuse(.refusal(refusal), id)
         } else if endStream {
@@ -375,7 +379,7 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
             refuse(.refusal(limits.bodyTooLarge), id)
             return
         }
-        streams[id]!.body.append(contentsOf: bytes)
+        stream.body.append(contentsOf: bytes)
     }
 
     // MARK: libnghttp2 callbacks (on the event loop, inside mem_recv and mem_send)
@@ -396,20 +400,20 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
         guard let frame, let name, let value, frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }
         let handler = handler(userData)
         let id = frame.pointee.hd.stream_id
-        guard handler.streams[id] != nil else { return 0 }
+        guard let stream = handler.streams[id] else { return 0 }
         let nameBytes = UnsafeRawBufferPointer(start: name, count: nameLength)
         let valueBytes = UnsafeRawBufferPointer(start: value, count: valueLength)
         if nameLength > 0 && name.pointee == UInt8(ascii: ":") {
             let valueText = String(decoding: valueBytes, as: UTF8.self)
             if HTTP1Head.equalsBytes(nameBytes, 0..<nameLength, ":method") {
-                handler.streams[id]!.method = valueText
+                stream.method = valueText
             } else if HTTP1Head.equalsBytes(nameBytes, 0..<nameLength, ":path") {
-                handler.streams[id]!.path = valueText
+                stream.path = valueText
             } else if HTTP1Head.equalsBytes(nameBytes, 0..<nameLength, ":authority") {
-                handler.streams[id]!.authority = valueText
+                stream.authority = valueText
             }
         } else {
-            handler.streams[id]!.fields.add(name: nameBytes, value: valueBytes)
+            stream.fields.add(name: nameBytes, value: valueBytes)
         }
         return 0
     }
@@ -448,7 +452,7 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
 
     private static let readBody: nghttp2_data_source_read_callback = { _, id, buffer, length, flags, _, userData in
         let handler = handler(userData)
-        guard let buffer, let flags, var stream = handler.streams[id] else {
+        guard let buffer, let flags, let stream = handler.streams[id] else {
             flags?.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
             return 0
         }
@@ -463,7 +467,6 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
             flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
             stream.response = []
         }
-        handler.streams[id] = stream
         return count
     }
 
