@@ -199,8 +199,9 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Reads body bytes of the request in progress; answers it when the body is complete. False when more
     /// bytes are needed or the connection is closing.
     private func readBody(_ buffer: inout ByteBuffer, _ context: ChannelHandlerContext) -> Bool {
-        guard var current = reading else { return true }
-        if let remaining = current.remaining {
+        guard readingBody else { return true }
+        // The request in progress is changed in place, not copied out and back.
+        if let remaining = reading!.remaining {
             let take = min(remaining, buffer.readableBytes)
             buffer.withUnsafeReadableBytes { body.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<take])) }
             buffer.moveReaderIndex(forwardBy: take)
@@ -209,26 +210,25 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
                 return false
             }
         } else {
-            let (consumed, progress) = buffer.withUnsafeReadableBytes { current.chunks!.consume($0, into: &body) }
+            let (consumed, progress) = buffer.withUnsafeReadableBytes { reading!.chunks!.consume($0, into: &body) }
             buffer.moveReaderIndex(forwardBy: consumed)
             switch progress {
             case .needMore:
-                reading = current
                 return false
             case .invalid:
-                refuse(nil, current.head, context)
+                refuse(nil, reading!.head, context)
                 return false
             case .tooLarge:
-                refuse(limits.bodyTooLarge, current.head, context)
+                refuse(limits.bodyTooLarge, reading!.head, context)
                 return false
             case .done:
                 break
             }
         }
-        reading = nil
+        let head = reading.take()!.head
         requestTimer?.cancel()
         requestTimer = nil
-        answer(current.head, context)
+        answer(head, context)
         return !closing
     }
 

@@ -108,9 +108,8 @@ public struct RequestResponder: Sendable {
 
     private func reply(to request: Request, time: (seconds: Int, nanoseconds: Int)) -> Reply {
         let snapshot = store.current
-        let head = request.head
-        let method = head.method.rawValue
-        let target = head.uri
+        let method = request.head.method.rawValue
+        let target = request.head.uri
         let pathEnd =
             ASCII.firstIndex(in: target, where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? target.endIndex
         let path = target[..<pathEnd]
@@ -127,8 +126,8 @@ public struct RequestResponder: Sendable {
             return reply
         case .renderer(let renderer):
             let incoming = IncomingRequest(
-                method: method, target: target, host: effectiveHost(head.fields, peer: request.peer, snapshot: snapshot),
-                body: request.body, userAgent: head.fields.userAgent)
+                method: method, target: target, host: effectiveHost(request.head.fields, peer: request.peer, snapshot: snapshot),
+                body: request.body, userAgent: request.head.fields.userAgent)
             let response = engine.answer(
                 incoming, renderer: renderer, config: snapshot.config, cache: snapshot.answers, time: time)
             var reply = Reply(
@@ -139,7 +138,7 @@ public struct RequestResponder: Sendable {
                 reply.varyHost = response.dependsOnHost
                 let tag = ETag(generation: snapshot.generation, body: response.body)
                 reply.entityTag = tag
-                if let match = head.fields.ifNoneMatch, ETag.matches(match, tag.text) {
+                if let match = request.head.fields.ifNoneMatch, ETag.matches(match, tag.text) {
                     reply.status = .notModified
                     reply.body = []
                 }

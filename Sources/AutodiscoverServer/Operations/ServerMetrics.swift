@@ -1,6 +1,5 @@
 import AutodiscoverCore
 import CoreMetrics
-import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import Prometheus
@@ -11,7 +10,6 @@ import Prometheus
 /// added up when scraped.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
     /// Latency bucket bounds, nanoseconds.
     private static let bounds: [Int64] = [
         50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 50_000_000, 250_000_000,
@@ -28,7 +26,6 @@ public final class ServerMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         let factory = PrometheusMetricsFactory(registry: registry)
-        self.factory = factory
         tallies = NIOLockedValueBox([:])
         generation = CoreMetrics.Gauge(label: "autodiscover_config_generation", factory: factory)
         domains = CoreMetrics.Gauge(label: "autodiscover_config_domains", factory: factory)
