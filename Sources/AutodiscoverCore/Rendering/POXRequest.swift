@@ -7,15 +7,13 @@ public struct POXRequest: Sendable, Equatable {
     private enum Element {
         case request, emailAddress, acceptableResponseSchema, other
 
+        /// Told apart by length first: one comparison at most.
         init(_ name: UnsafeBufferPointer<UInt8>) {
-            if ASCII.equalsLowercased(name, "request".utf8) {
-                self = .request
-            } else if ASCII.equalsLowercased(name, "emailaddress".utf8) {
-                self = .emailAddress
-            } else if ASCII.equalsLowercased(name, "acceptableresponseschema".utf8) {
-                self = .acceptableResponseSchema
-            } else {
-                self = .other
+            switch name.count {
+            case 7 where ASCII.equalsLowercased(name, "request".utf8): self = .request
+            case 12 where ASCII.equalsLowercased(name, "emailaddress".utf8): self = .emailAddress
+            case 24 where ASCII.equalsLowercased(name, "acceptableresponseschema".utf8): self = .acceptableResponseSchema
+            default: self = .other
             }
         }
     }

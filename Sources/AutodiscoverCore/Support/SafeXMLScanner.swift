@@ -142,7 +142,7 @@ public struct SafeXMLScanner {
                 let innerEnd = selfClosing ? close - 1 : close
                 var nameEnd = index + 1
                 while nameEnd < innerEnd, !Self.isSpace(document[nameEnd]) { nameEnd += 1 }
-                let local = localName(document, (index + 1)..<nameEnd)
+                let local = Self.withoutPrefix(document, (index + 1)..<nameEnd)
                 guard !local.isEmpty else { throw fail("element without a name") }
                 try checkAttributes(document, nameEnd..<innerEnd)
                 if depth == 0 {
@@ -324,9 +324,14 @@ public struct SafeXMLScanner {
     private func localName(_ document: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
         var end = range.lowerBound
         while end < range.upperBound, !Self.isSpace(document[end]) { end += 1 }
-        var start = end
-        while start > range.lowerBound, document[start - 1] != UInt8(ascii: ":") { start -= 1 }
-        return start..<end
+        return Self.withoutPrefix(document, range.lowerBound..<end)
+    }
+
+    /// A name without its namespace prefix (what follows its last `:`).
+    private static func withoutPrefix(_ document: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Range<Int> {
+        var start = name.upperBound
+        while start > name.lowerBound, document[start - 1] != UInt8(ascii: ":") { start -= 1 }
+        return start..<name.upperBound
     }
 
     /// Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF), checked without a copy.
