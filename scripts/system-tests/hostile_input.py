@@ -731,9 +731,12 @@ steps = [check_baseline, check_xxe, check_billion_laughs, check_body_limits, che
          check_unknown_domains, check_host_injection, check_path_traversal, check_smuggling, check_long_query, check_http2_abuse,
          check_pipelining_without_reading, check_http2_requests_by_frames, check_http2_frame_soup,
          check_slowloris]
-if os.environ.get("HOSTILE_STEPS"):  # e.g. HOSTILE_STEPS=check_slowloris to run some checks only
-    steps = [check_baseline] + [globals()[name] for name in os.environ["HOSTILE_STEPS"].split(",")]
 try:
+    if os.environ.get("HOSTILE_STEPS"):  # e.g. HOSTILE_STEPS=check_slowloris to run some checks only
+        names = os.environ["HOSTILE_STEPS"].split(",")
+        unknown = [name for name in names if not name.startswith("check_") or name not in globals()]
+        check(not unknown, "HOSTILE_STEPS names no check %s (the server is stopped all the same)" % unknown)
+        steps = [check_baseline] + [globals()[name] for name in names]
     for step in steps:
         step()
         alive()
