@@ -58,15 +58,14 @@ public struct IncomingRequest: Sendable {
             while equals < end && query[equals] != UInt8(ascii: "=") { equals += 1 }
             let key = UnsafeBufferPointer(rebasing: query[start..<equals])
             let matches =
-                key.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") })
+                PercentDecoding.needsDecoding(key, plusAsSpace: true)
                 ? ASCII.equalsIgnoringCase(PercentDecoding.decode(key, plusAsSpace: true), name)
                 : ASCII.equalsIgnoringCase(key, name)
             if matches {
                 let value = equals < end ? UnsafeBufferPointer(rebasing: query[(equals + 1)..<end]) : .init(start: nil, count: 0)
-                let plain = !value.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") })
-                return plain
-                    ? String(decoding: value, as: UTF8.self)
-                    : String(decoding: PercentDecoding.decode(value, plusAsSpace: true), as: UTF8.self)
+                return PercentDecoding.needsDecoding(value, plusAsSpace: true)
+                    ? String(decoding: PercentDecoding.decode(value, plusAsSpace: true), as: UTF8.self)
+                    : String(decoding: value, as: UTF8.self)
             }
             start = end + 1
         }
@@ -76,6 +75,11 @@ public struct IncomingRequest: Sendable {
 
 /// Percent-decoding for URL paths and queries; invalid escapes stay as written.
 public enum PercentDecoding {
+    /// Whether `bytes` hold an escape or (with `plusAsSpace`) a `+`: anything ``decode(_:plusAsSpace:)`` changes.
+    public static func needsDecoding(_ bytes: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool) -> Bool {
+        bytes.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
+    }
+
     /// Decodes bytes; returns them unchanged (as a copy) when there is nothing to decode.
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusAsSpace: Bool) -> [UInt8] {
         var output: [UInt8] = []
@@ -97,11 +101,12 @@ public enum PercentDecoding {
     }
 
     public static func decode(_ text: Substring, plusAsSpace: Bool) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) else {
-            return String(text)
-        }
         var text = text
-        return text.withUTF8 { String(decoding: decode($0, plusAsSpace: plusAsSpace), as: UTF8.self) }
+        return text.withUTF8 { bytes in
+            needsDecoding(bytes, plusAsSpace: plusAsSpace)
+                ? String(decoding: decode(bytes, plusAsSpace: plusAsSpace), as: UTF8.self)
+                : String(decoding: bytes, as: UTF8.self)
+        }
     }
 
 }

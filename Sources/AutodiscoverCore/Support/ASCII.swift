@@ -16,6 +16,23 @@ public enum ASCII {
         }
     }
 
+    /// Where `needle` first occurs in `haystack` at or after `start` (`memchr` for its first byte, then
+    /// `memcmp`); nil when it does not, or when `needle` is empty.
+    public static func offset(
+        of needle: UnsafeRawBufferPointer, in haystack: UnsafeRawBufferPointer, from start: Int = 0
+    ) -> Int? {
+        guard let base = haystack.baseAddress, let needleBase = needle.baseAddress, let first = needle.first,
+            start >= 0
+        else { return nil }
+        let last = haystack.count - needle.count  // the last offset a match can start at
+        var index = start
+        while index <= last, let found = memchr(base + index, Int32(first), last - index + 1) {
+            if memcmp(found, needleBase, needle.count) == 0 { return UnsafeRawPointer(found) - base }
+            index = UnsafeRawPointer(found) - base + 1
+        }
+        return nil
+    }
+
     /// The index of the first byte of `text` that `predicate` accepts (searched through its UTF-8 storage,
     /// not the generic index walk); an ASCII byte's index is a character boundary.
     @inlinable

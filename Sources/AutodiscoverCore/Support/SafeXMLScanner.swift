@@ -227,16 +227,9 @@ public struct SafeXMLScanner {
 
     /// The first occurrence of `needle` (ASCII) at or after `start`.
     private static func find(_ needle: StaticString, in document: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        let length = needle.utf8CodeUnitCount
-        var index = start
-        while index + length <= document.count {
-            guard let first = find(needle.utf8Start[0], in: document, from: index, to: document.count - length + 1) else {
-                return nil
-            }
-            if hasPrefix(needle, document, at: first) { return first }
-            index = first + 1
-        }
-        return nil
+        ASCII.offset(
+            of: UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount),
+            in: UnsafeRawBufferPointer(document), from: start)
     }
 
     private static func hasPrefix(_ prefix: StaticString, _ document: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {

@@ -40,7 +40,6 @@ public struct RequestResponder: Sendable {
         public var varyHost = false
         /// The entity tag of a 200 (written as `ETag`; its text is made only when a header needs it).
         public var entityTag: ETag?
-        public var etag: String? { entityTag?.text }
         /// The `Allow` header of a 405.
         public var allow: String?
         /// Renderer id or operations endpoint, for logs and metrics.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import AutodiscoverCore
 
 /// The kind of client behind a request, from its User-Agent, for logs and metrics.
 public enum ClientFamily: String, Sendable, CaseIterable {
@@ -17,7 +15,7 @@ public enum ClientFamily: String, Sendable, CaseIterable {
 
     /// Classifies a User-Agent header: case-insensitive substring checks on its bytes (String's Unicode-aware
     /// `contains` cost a third of an HTTP/2 request's time), on at most its first 1,024 bytes lower-cased
-    /// into a buffer on the stack (no copy on the heap) and searched with `memchr` and `memcmp`.
+    /// into a buffer on the stack (no copy on the heap) and searched with ``ASCII/offset(of:in:from:)``.
     public init(userAgent: String?) {
         guard var agent = userAgent, !agent.isEmpty else {
             self = .other
@@ -40,16 +38,6 @@ public enum ClientFamily: String, Sendable, CaseIterable {
     }
 
     private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = haystack.baseAddress, let first = needle.first, needle.count <= haystack.count else { return false }
-        let last = haystack.count - needle.count  // the last offset a match can start at
-        var start = 0
-        return needle.withUnsafeBytes { needle in
-            while start <= last, let found = memchr(base + start, Int32(first), last - start + 1) {
-                let offset = UnsafeRawPointer(found) - UnsafeRawPointer(base)
-                if memcmp(found, needle.baseAddress!, needle.count) == 0 { return true }
-                start = offset + 1
-            }
-            return false
-        }
+        needle.withUnsafeBytes { ASCII.offset(of: $0, in: UnsafeRawBufferPointer(haystack)) != nil }
     }
 }

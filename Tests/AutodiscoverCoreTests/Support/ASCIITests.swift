@@ -32,4 +32,18 @@ struct ASCIITests {
     func sameBytes(_ a: String, _ b: String, _ same: Bool) {
         #expect(ASCII.sameBytes(a, b) == same)
     }
+
+    @Test(
+        "A byte string found at its first place at or after the start, and only there",
+        arguments: [
+            ("-->", "a--b-->c-->", 0, 4 as Int?), ("-->", "a--b-->c-->", 5, 8), ("-->", "a--b-->c-->", 9, nil),
+            ("]]>", "]]>", 0, 0), ("]]>", "]]", 0, nil), ("ab", "", 0, nil), ("", "abc", 0, nil),
+            ("thunderbird", "mozilla/5.0 thunderbird/128", 0, 12), ("k-9", "k-9", 1, nil),
+        ] as [(String, String, Int, Int?)])
+    func offset(_ needle: String, _ haystack: String, _ start: Int, _ found: Int?) {
+        let result = Array(needle.utf8).withUnsafeBytes { needle in
+            Array(haystack.utf8).withUnsafeBytes { ASCII.offset(of: needle, in: $0, from: start) }
+        }
+        #expect(result == found)
+    }
 }
