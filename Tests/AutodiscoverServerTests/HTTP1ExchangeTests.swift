@@ -49,6 +49,19 @@ struct HTTP1ExchangeTests {
                     + pox + "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                 [200, 404]
             ),
+            // Connection tokens as NIO reads them: HTTP/1.0 stays open only when asked; any `close`, in any
+            // case or field, closes; the request after it is never answered.
+            (
+                "GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n"
+                    + "Connection: Keep-Alive, close\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                [200, 200]
+            ),
+            (
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nConnection: upgrade, CLOSE\r\n\r\n"
+                    + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                [200]
+            ),
+            ("GET /healthz HTTP/1.0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", [200]),
             ("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", [200, 400]),
             ("GET /healthz HTTP/1.1\r\nHost : x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", [400]),
             ("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc", [400]),
