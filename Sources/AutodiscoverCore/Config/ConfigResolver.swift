@@ -35,23 +35,26 @@ struct ConfigResolver: Sendable {
         // Names of entries that had problems: still count for duplicate checks.
         var invalid: [String: (file: String, line: Int)] = [:]
         for worker in 0..<workers {
-            guard let (outcomes, found) = results[worker] else { continue }
+            // Moved out of the slot, so each domain can be moved on into `domains` rather than copied.
+            guard case (var outcomes, let found)? = results.take(worker) else { continue }
             issues += found
-            for outcome in outcomes {
-                let isWildcard = outcome.key.hasPrefix("*.")
-                let name = isWildcard ? String(outcome.key.dropFirst(2)) : outcome.key
+            for index in outcomes.indices {
+                let key = outcomes[index].key
+                let isWildcard = key.hasPrefix("*.")
+                let name = isWildcard ? String(key.dropFirst(2)) : key
                 let existing = (isWildcard ? table.wildcards[name] : table.exact[name]).map {
                     (domains[$0].file, domains[$0].line)
-                } ?? invalid[outcome.key]
+                } ?? invalid[key]
                 if let first = existing {
                     issues.append(
                         ConfigIssue(
-                            file: outcome.file, line: outcome.line, keyPath: "domains." + outcome.pattern,
+                            file: outcomes[index].file, line: outcomes[index].line,
+                            keyPath: "domains." + outcomes[index].pattern,
                             message: "domain is already defined at \(first.0):\(first.1)"))
                     continue
                 }
-                guard let domain = outcome.domain else {
-                    invalid[outcome.key] = (outcome.file, outcome.line)
+                guard let domain = outcomes[index].domain.take() else {
+                    invalid[key] = (outcomes[index].file, outcomes[index].line)
                     continue
                 }
                 if isWildcard { table.wildcards[name] = domains.count } else { table.exact[name] = domains.count }
@@ -105,26 +108,36 @@ struct ConfigResolver: Sendable {
                 reader.report(item.line, configPath.text, "'\(item.pattern)' is not a valid domain name: it \(error)")
                 continue
             }
-            var outcome = DomainOutcome(
-                key: isWildcard ? "*." + name.ascii : name.ascii, pattern: item.pattern, file: file,
-                line: item.line)
-            defer { outcomes.append(outcome) }
-            guard let entry = reader.serviceSet(item.node, configPath, line: item.line, isDomain: true) else { continue }
-            var provider: ServiceSetEntry?
-            if let reference = entry.provider {
-                provider = providers[reference.name]
-                if provider == nil {
-                    var message = "unknown provider '\(reference.name)'"
-                    if let close = Suggestion.closest(to: reference.name, in: Array(providers.keys)) {
-                        message += "; did you mean '\(close)'?"
-                    }
-                    reader.report(reference.line, configPath.text + ".provider", message)
-                }
-            }
-            outcome.domain = merge(entry, over: provider, name: name, isWildcard: isWildcard, reader: reader)
+            // Built in place: the outcome (a whole domain) is moved into the list, not copied.
+            outcomes.append(
+                DomainOutcome(
+                    key: isWildcard ? "*." + name.ascii : name.ascii, pattern: item.pattern, file: file,
+                    line: item.line,
+                    domain: readDomain(
+                        item, configPath, name: name, isWildcard: isWildcard, providers: providers, reader: reader)))
         }
         let found = readers.keys.sorted().flatMap { readers[$0]!.issues }
         return (outcomes, found)
+    }
+
+    /// One domain entry read and merged over its provider; nil when it had problems (reported).
+    private func readDomain(
+        _ item: DomainItem, _ configPath: ConfigPath, name: DomainName, isWildcard: Bool,
+        providers: [String: ServiceSetEntry], reader: NodeReader
+    ) -> MailDomain? {
+        guard let entry = reader.serviceSet(item.node, configPath, line: item.line, isDomain: true) else { return nil }
+        var provider: ServiceSetEntry?
+        if let reference = entry.provider {
+            provider = providers[reference.name]
+            if provider == nil {
+                var message = "unknown provider '\(reference.name)'"
+                if let close = Suggestion.closest(to: reference.name, in: Array(providers.keys)) {
+                    message += "; did you mean '\(close)'?"
+                }
+                reader.report(reference.line, configPath.text + ".provider", message)
+            }
+        }
+        return merge(entry, over: provider, name: name, isWildcard: isWildcard, reader: reader)
     }
 
     /// Issues in file order (files as they were read), then by line.

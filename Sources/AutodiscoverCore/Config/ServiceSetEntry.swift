@@ -92,8 +92,25 @@ enum ServiceSetKey: String, CaseIterable {
     case autodiscover
     case imap, pop3, smtp, xmpp, activesync, caldav, carddav
 
+    /// The key a mapping's key text names, or nil.
+    static let named = KeyTable<ServiceSetKey>()
+
     /// Keys a provider may not have.
     var isDomainOnly: Bool { self == .provider || self == .aliases || self == .redirect || self == .source }
+
+    /// The service this key configures, or nil for the other keys.
+    var service: ServiceKind? {
+        switch self {
+        case .imap: .imap
+        case .pop3: .pop3
+        case .smtp: .smtp
+        case .xmpp: .xmpp
+        case .activesync: .activesync
+        case .caldav: .caldav
+        case .carddav: .carddav
+        case .provider, .aliases, .redirect, .source, .displayName, .displayShortName, .autodiscover: nil
+        }
+    }
 
     var bit: Int {
         switch self {
@@ -111,6 +128,23 @@ enum ServiceSetKey: String, CaseIterable {
         case .activesync: 11
         case .caldav: 12
         case .carddav: 13
+        }
+    }
+}
+
+/// The keys of a host-based server's mapping.
+enum MailServerKey: String, CaseIterable {
+    case host, port, socket, auth, username
+
+    static let named = KeyTable<MailServerKey>()
+
+    var bit: Int {
+        switch self {
+        case .host: 0
+        case .port: 1
+        case .socket: 2
+        case .auth: 3
+        case .username: 4
         }
     }
 }
@@ -137,7 +171,7 @@ struct SeenKeys {
 }
 
 extension NodeReader {
-    static let mailServerKeys = ["host", "port", "socket", "auth", "username"]
+    static let mailServerKeys = MailServerKey.allCases.map(\.rawValue)
     static let webServiceKeys = ["url", "username"]
 
     /// Reads a provider or domain mapping. `isDomain` allows the domain-only keys.
@@ -148,7 +182,7 @@ extension NodeReader {
         var seen = SeenKeys()
         for pair in pairs {
             // One comparison pass per key: the enum decides known/unknown, the switch acts.
-            guard let key = ServiceSetKey(rawValue: pair.key), isDomain || !key.isDomainOnly else {
+            guard let key = ServiceSetKey.named[pair.key], isDomain || !key.isDomainOnly else {
                 let allowed = ServiceSetKey.allCases.filter { isDomain || !$0.isDomainOnly }.map(\.rawValue)
                 reportUnknown(pair, allowed: allowed, path.text)
                 continue
@@ -182,7 +216,7 @@ extension NodeReader {
                     report(doc.line(pair.value), join(path.text, pair.key), "must be 'config' or 'dns', found '\(text)'")
                 }
             case .imap, .pop3, .smtp, .xmpp, .activesync, .caldav, .carddav:
-                guard let kind = ServiceKind(rawValue: key.rawValue) else { break }
+                guard let kind = key.service else { break }
                 if isDisabled(pair.value) {
                     if kind.isHostBased { entry.servers[kind] = .disabled } else { entry.webServices[kind] = .disabled }
                 } else if kind.isHostBased {
@@ -226,24 +260,24 @@ extension NodeReader {
         var entry = MailServerEntry(line: doc.line(node), path: path)
         var seen = SeenKeys()
         for pair in pairs {
-            guard let bit = NodeReader.mailServerKeys.firstIndex(of: pair.key) else {
+            guard let key = MailServerKey.named[pair.key] else {
                 reportUnknown(pair, allowed: NodeReader.mailServerKeys, path.text)
                 continue
             }
-            guard seen.insert(bit, pair.line) else {
-                report(pair.line, join(path.text, pair.key), "is given twice (first on line \(seen.line(bit)))")
+            guard seen.insert(key.bit, pair.line) else {
+                report(pair.line, join(path.text, pair.key), "is given twice (first on line \(seen.line(key.bit)))")
                 continue
             }
-            switch pair.key {
-            case "host": entry.host = domainName(pair.value, join(path.text, pair.key))?.ascii
-            case "port": entry.port = port(pair.value, join(path.text, pair.key))
-            case "socket":
+            switch key {
+            case .host: entry.host = domainName(pair.value, join(path.text, pair.key))?.ascii
+            case .port: entry.port = port(pair.value, join(path.text, pair.key))
+            case .socket:
                 guard let text = string(pair.value, join(path.text, pair.key)) else { break }
                 entry.security = ConnectionSecurity(configValue: text)
                 if entry.security == nil {
                     report(doc.line(pair.value), join(path.text, pair.key), "must be SSL, STARTTLS or plain, found '\(text)'")
                 }
-            case "auth":
+            case .auth:
                 guard let text = string(pair.value, join(path.text, pair.key)) else { break }
                 entry.authentication = Authentication(configValue: text)
                 if entry.authentication == nil {
@@ -252,8 +286,7 @@ extension NodeReader {
                     if let close = Suggestion.closest(to: text, in: names) { message += "; did you mean '\(close)'?" }
                     report(doc.line(pair.value), join(path.text, pair.key), message)
                 }
-            case "username": entry.username = usernameTemplate(pair.value, join(path.text, pair.key))
-            default: break
+            case .username: entry.username = usernameTemplate(pair.value, join(path.text, pair.key))
             }
         }
         return entry

@@ -18,6 +18,11 @@ final class ParallelResults<Value>: @unchecked Sendable {
         slots.deallocate()
     }
 
+    /// Moves a slot's value out (no copy left behind to share its storage with).
+    func take(_ index: Int) -> Value? {
+        slots[index].take()
+    }
+
     subscript(index: Int) -> Value? {
         get { slots[index] }
         set { slots[index] = newValue }

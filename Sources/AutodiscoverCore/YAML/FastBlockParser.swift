@@ -7,15 +7,20 @@
 /// (lists, anchors, tags, block scalars, multi-line values, tabs, unusual escapes) makes it give up,
 /// and the caller parses the text with libyaml instead, so it never changes a result. A test compares
 /// the two on generated files.
-struct FastBlockParser {
+struct FastBlockParser: ~Copyable {
     private let input: UnsafeBufferPointer<UInt8>
-    private var nodes: [YAMLDocument.Node] = []
-    private var bytes: [UInt8] = []
+    private var nodes: GrowableBuffer<YAMLDocument.Node>
+    private var bytes: GrowableBuffer<UInt8>
     /// Open block mappings: node index, indentation of their keys (-1 until the first key is seen).
     private var open: [(index: Int, indent: Int)] = []
+    /// Where the line being read starts, and whether it is all ASCII (then a column is an offset).
+    private var lineStart = 0
+    private var lineIsASCII = true
 
-    private init(_ input: UnsafeBufferPointer<UInt8>) {
+    private init(_ input: UnsafeBufferPointer<UInt8>, nodes: Int, bytes: Int) {
         self.input = input
+        self.nodes = GrowableBuffer(capacity: nodes)
+        self.bytes = GrowableBuffer(capacity: bytes)
     }
 
     /// Parses `range` of `source`, whose first line is line `firstLine`, as a block mapping at `indent`.
@@ -25,12 +30,11 @@ struct FastBlockParser {
             // libyaml refuses text that is not valid UTF-8 or holds characters YAML does not allow; give
             // up on such text so libyaml reports it.
             guard Self.isYAMLText(input) else { return nil }
-            var parser = FastBlockParser(input)
-            parser.nodes.reserveCapacity(range.count / 10)
-            parser.bytes.reserveCapacity(range.count / 2)
+            // Reserved generously: pages never written are never faulted in.
+            var parser = FastBlockParser(input, nodes: range.count / 8, bytes: range.count / 2)
             // A block with no entry is a null in YAML, not an empty mapping: leave that to libyaml.
             guard parser.run(firstLine: firstLine, indent: indent), parser.nodes.count > 1 else { return nil }
-            return YAMLDocument(nodes: parser.nodes, bytes: parser.bytes)
+            return YAMLDocument(adopting: &parser.nodes, &parser.bytes)
         }
     }
 
@@ -38,26 +42,55 @@ struct FastBlockParser {
     /// printable ASCII, U+00A0–U+D7FF, U+E000–U+FFFD, U+10000 and above) with lines ending in `\n` or
     /// `\r\n`. libyaml also breaks lines at a lone `\r`, U+0085, U+2028 and U+2029; such text is left to it.
     static func isYAMLText(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = text.baseAddress else { return true }
         var index = 0
         while index < text.count {
-            let byte = text[index]
-            if byte < 0x80 {
-                let crlf = byte == 0x0D && index + 1 < text.count && text[index + 1] == 0x0A
-                guard byte >= 0x20 && byte != 0x7F || byte == 0x09 || byte == 0x0A || crlf else { return false }
-                index += 1
+            // Eight bytes a step while they are all printable ASCII (most of a config); a step that holds
+            // anything else (a line feed, a tab, a multi-byte character) is checked character by character.
+            if index + 8 <= text.count,
+                isPrintableASCII(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            {
+                index += 8
                 continue
             }
-            var decoder = Unicode.UTF8.ForwardParser()
-            var iterator = text[index...].makeIterator()
-            guard case .valid(let encoded) = decoder.parseScalar(from: &iterator) else { return false }
-            let scalar = Unicode.UTF8.decode(encoded).value
-            let allowed =
-                (0xA0...0xD7FF).contains(scalar) && scalar != 0x2028 && scalar != 0x2029
-                || (0xE000...0xFFFD).contains(scalar) || scalar >= 0x10000
-            guard allowed else { return false }
-            index += encoded.count
+            let stop = min(index + 8, text.count)
+            while index < stop {
+                guard let length = yamlCharacterLength(text, at: index) else { return false }
+                index += length
+            }
         }
         return true
+    }
+
+    /// True when all eight bytes are in 0x20...0x7E (exact: a borrow that could flag a byte wrongly only
+    /// comes from a lower byte that is itself flagged).
+    @inline(__always)
+    private static func isPrintableASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let delete = word ^ (ones &* 0x7F)
+        let belowSpace = (word &- ones &* 0x20) & ~word
+        let isDelete = (delete &- ones) & ~delete
+        return (word | belowSpace | isDelete) & high == 0
+    }
+
+    /// The length of the character at `index` when libyaml's reader accepts it there, else nil.
+    @inline(__always)
+    private static func yamlCharacterLength(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        let byte = text[index]
+        if byte < 0x80 {
+            let crlf = byte == 0x0D && index + 1 < text.count && text[index + 1] == 0x0A
+            guard byte >= 0x20 && byte != 0x7F || byte == 0x09 || byte == 0x0A || crlf else { return nil }
+            return 1
+        }
+        var decoder = Unicode.UTF8.ForwardParser()
+        var iterator = text[index...].makeIterator()
+        guard case .valid(let encoded) = decoder.parseScalar(from: &iterator) else { return nil }
+        let scalar = Unicode.UTF8.decode(encoded).value
+        let allowed =
+            (0xA0...0xD7FF).contains(scalar) && scalar != 0x2028 && scalar != 0x2029
+            || (0xE000...0xFFFD).contains(scalar) || scalar >= 0x10000
+        return allowed ? encoded.count : nil
     }
 
     private mutating func run(firstLine: Int, indent rootIndent: Int) -> Bool {
@@ -67,7 +100,13 @@ struct FastBlockParser {
         var line = firstLine
         while position < input.count {
             var end = position
-            while end < input.count && input[end] != UInt8(ascii: "\n") { end += 1 }
+            var bits: UInt8 = 0
+            while end < input.count && input[end] != UInt8(ascii: "\n") {
+                bits |= input[end]
+                end += 1
+            }
+            lineStart = position
+            lineIsASCII = bits < 0x80
             var contentEnd = end
             if contentEnd > position && input[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
             defer {
@@ -190,6 +229,18 @@ struct FastBlockParser {
 
     private static let flowIndicators: [UInt8] = Array(",?[]{}".utf8)
 
+    /// True for the bytes a plain scalar's loop must look at: controls, space, `#`, `,`, `:`, `[`, `]`,
+    /// `{` and `}`. Every other byte (UTF-8 continuation and lead bytes among them) is text.
+    @inline(__always)
+    private static func mayEndPlainScalar(_ byte: UInt8) -> Bool {
+        // Bit n of `low` stands for byte n, bit n of `high` for byte 64 + n.
+        let low: UInt64 = 0xFFFF_FFFF | 1 << 0x20 | 1 << 0x23 | 1 << 0x2C | 1 << 0x3A
+        let high: UInt64 = 1 << (0x5B - 64) | 1 << (0x5D - 64) | 1 << (0x7B - 64) | 1 << (0x7D - 64)
+        if byte < 64 { return low >> UInt64(byte) & 1 != 0 }
+        if byte < 128 { return high >> UInt64(byte - 64) & 1 != 0 }
+        return false
+    }
+
     private mutating func oneLineScalar(_ cursor: inout Int, _ end: Int, line: Int, flow: Bool, key: Bool) -> Bool {
         guard cursor < end else { return false }
         let start = cursor
@@ -216,6 +267,11 @@ struct FastBlockParser {
         var last = cursor  // one past the last non-space byte
         while cursor < end {
             let byte = input[cursor]
+            if !Self.mayEndPlainScalar(byte) {
+                cursor += 1
+                last = cursor
+                continue
+            }
             if byte == UInt8(ascii: ":") {
                 let next = cursor + 1 < end ? input[cursor + 1] : UInt8(ascii: " ")
                 if flow && Self.flowIndicators.contains(next) {
@@ -273,7 +329,7 @@ struct FastBlockParser {
                     guard cursor + 5 < end, let value = hex(cursor + 2, 4), let scalar = Unicode.Scalar(value),
                         value != 0
                     else { return false }
-                    bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    for byte in String(Character(scalar)).utf8 { bytes.append(byte) }
                     cursor += 6
                     continue
                 default:
@@ -303,13 +359,11 @@ struct FastBlockParser {
     }
 
     /// 1-based column of a position, in characters as libyaml counts them (UTF-8 continuation bytes skipped).
+    /// `position` is on the line being read.
     private func column(_ position: Int) -> Int {
-        var start = position
+        if lineIsASCII { return position - lineStart + 1 }
         var characters = 1
-        while start > 0 && input[start - 1] != UInt8(ascii: "\n") {
-            start -= 1
-            if input[start] & 0xC0 != 0x80 { characters += 1 }
-        }
+        for index in lineStart..<position where input[index] & 0xC0 != 0x80 { characters += 1 }
         return characters
     }
 

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A parsed YAML document stored flat: every node in one array, every scalar's bytes in one buffer.
 ///
 /// Nodes are addressed by ``YAMLNode`` (an index). A collection's children follow it in order and
@@ -6,7 +10,7 @@
 /// for a value; aliases point back at their anchor's node instead of copying it.
 public final class YAMLDocument: Sendable {
     /// What a node is.
-    public enum Kind: UInt8, Sendable {
+    public enum Kind: UInt8, Sendable, BitwiseCopyable {
         /// A plain (unquoted, untagged) scalar: subject to null and boolean reading.
         case plainScalar
         /// A quoted, block or tagged scalar: always text.
@@ -15,7 +19,7 @@ public final class YAMLDocument: Sendable {
         case sequence
     }
 
-    struct Node {
+    struct Node: BitwiseCopyable {
         var kind: Kind
         var isAlias: Bool
         var line: Int32
@@ -43,15 +47,23 @@ public final class YAMLDocument: Sendable {
     }
 
     init(nodes: [Node], bytes: [UInt8]) {
-        self.nodes = .allocate(capacity: nodes.count)
-        _ = self.nodes.initialize(from: nodes)
-        self.bytes = .allocate(capacity: max(bytes.count, 1))
-        _ = self.bytes.initialize(from: bytes)
+        var nodeBuffer = GrowableBuffer<Node>(capacity: nodes.count)
+        nodes.withUnsafeBufferPointer { nodeBuffer.append(contentsOf: $0) }
+        var byteBuffer = GrowableBuffer<UInt8>(capacity: bytes.count)
+        bytes.withUnsafeBufferPointer { byteBuffer.append(contentsOf: $0) }
+        self.nodes = nodeBuffer.release()
+        self.bytes = byteBuffer.release()
+    }
+
+    /// Takes over what a parser built, without copying it.
+    init(adopting nodes: inout GrowableBuffer<Node>, _ bytes: inout GrowableBuffer<UInt8>) {
+        self.nodes = nodes.release()
+        self.bytes = bytes.release()
     }
 
     deinit {
-        nodes.deallocate()
-        bytes.deallocate()
+        free(nodes.baseAddress)
+        free(bytes.baseAddress)
     }
 
     @inline(__always)

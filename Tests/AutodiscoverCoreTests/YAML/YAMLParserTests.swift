@@ -129,6 +129,43 @@ struct FastBlockParserTests {
         #expect(throws: YAMLSyntaxError.self) { try YAMLParser().parse(bytes, range: 9..<bytes.count, lineOffset: 1) }
     }
 
+    /// What libyaml's reader accepts on its own, for each single byte: printable ASCII, tab and line feed.
+    static func acceptsAlone(_ byte: UInt8) -> Bool {
+        (0x20...0x7E).contains(byte) || byte == 0x09 || byte == 0x0A
+    }
+
+    @Test(
+        "The eight-byte text check agrees with the character check wherever a character falls",
+        arguments: [
+            // (inserted bytes, accepted)
+            ([0xC3, 0xBC], true),  // ü
+            ([0xE2, 0x80, 0xA8], false),  // U+2028 line separator: libyaml breaks lines there
+            ([0xF0, 0x9F, 0x93, 0xA7], true),  // 📧
+            ([0x0D, 0x0A], true),  // CRLF
+            ([0x0D], false),  // a lone CR
+            ([0xC3], false),  // a truncated sequence
+            ([0xEF, 0xBF, 0xBE], false),  // U+FFFE
+        ] as [([UInt8], Bool)])
+    func textCheck(inserted: [UInt8], accepted: Bool) {
+        for offset in 0...17 {
+            let text = Array(repeating: UInt8(ascii: "a"), count: offset) + inserted + Array(repeating: UInt8(ascii: "b"), count: 17 - offset)
+            #expect(text.withUnsafeBufferPointer(FastBlockParser.isYAMLText) == accepted, "at offset \(offset)")
+        }
+    }
+
+    @Test("The eight-byte text check takes each single byte as libyaml does, at every offset")
+    func textCheckEveryByte() {
+        for byte in UInt8.min...UInt8.max {
+            for offset in 0...17 {
+                var text = Array(repeating: UInt8(ascii: "x"), count: 18)
+                text[offset] = byte
+                #expect(
+                    text.withUnsafeBufferPointer(FastBlockParser.isYAMLText) == Self.acceptsAlone(byte),
+                    "byte \(byte) at offset \(offset)")
+            }
+        }
+    }
+
     @Test("A large file with a value libyaml refuses is refused as a small one is, at that line (found by FuzzFastBlockParser)")
     func largeFileRefusesWhatLibyamlRefuses() throws {
         var text = "domains:\n"
