@@ -1,3 +1,4 @@
+import AutodiscoverCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -34,6 +35,25 @@ struct RequestHeadTests {
         #expect(fields.forwardedProto == "https")
         #expect(fields.contentLength == "12")
         #expect(fields.headerBytes == pairs.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
+    }
+
+    @Test("An HTTP/1.1 head read in one pass gives the fields, framing and byte count of the field list")
+    func onePass() throws {
+        var text = "POST /autodiscover/autodiscover.xml?x=1 HTTP/1.0\r\nHost: a.example\r\nUser-Agent: Microsoft Office/16.0\r\n"
+            + "content-length: 12\r\nConnection: keep-alive\r\nX-Forwarded-For: 192.0.2.1\r\nAccept: */*\r\n\r\n"
+        try text.withUTF8 { raw in
+            let bytes = UnsafeRawBufferPointer(raw)
+            let (parsed, head) = try RequestHead.parse(bytes)
+            let listed = try HTTP1Head.parse(bytes)
+            #expect(parsed.fields.isEmpty)
+            #expect(listed.fields.count == 6)
+            #expect(parsed.framing == listed.framing && parsed.framing == .length(12))
+            #expect(parsed.headerBytes == listed.headerBytes && head.fields.headerBytes == listed.headerBytes)
+            #expect(head.method == .POST && head.uri == "/autodiscover/autodiscover.xml?x=1" && head.version == .http1_0)
+            #expect(head.fields.host == "a.example" && head.fields.userAgent == "Microsoft Office/16.0")
+            #expect(head.fields.contentLength == "12" && head.fields.forwardedFor == "192.0.2.1")
+            #expect(head.isKeepAlive)
+        }
     }
 
     /// What NIO's `HTTPRequestHead.isKeepAlive` answers for the same heads.

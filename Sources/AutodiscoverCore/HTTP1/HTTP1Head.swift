@@ -60,12 +60,23 @@ public struct HTTP1Head: Sendable {
 
     /// Reads a whole head (`bytes` up to and including its blank line, as ``end(in:from:)`` found it).
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(HTTP1HeadError) -> HTTP1Head {
+        var fields: [Field] = []
+        fields.reserveCapacity(8)
+        var head = try parse(bytes) { field in fields.append(field) }
+        head.fields = fields
+        return head
+    }
+
+    /// Reads a whole head, handing each field to `visit` as it is read instead of keeping a list of them
+    /// (`fields` stays empty): what the server does, so a request allocates no field list.
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, eachField visit: (Field) -> Void
+    ) throws(HTTP1HeadError) -> HTTP1Head {
         guard let lineEnd = firstLF(bytes, from: 0) else { throw .malformed("no request line") }
         let (method, target, minor) = try requestLine(bytes, 0..<contentEnd(bytes, lineEnd, start: 0))
         var head = HTTP1Head(
             method: method, target: target, minorVersion: minor, fields: [], framing: .none, expectsContinue: false,
             headerBytes: 0)
-        head.fields.reserveCapacity(8)
         var contentLength: Int?
         var chunked = false
         var expect = false
@@ -75,7 +86,7 @@ public struct HTTP1Head: Sendable {
             let end = contentEnd(bytes, lf, start: start)
             if end == start { break }  // the blank line
             let field = try field(bytes, start..<end)
-            head.fields.append(field)
+            visit(field)
             head.headerBytes += field.name.count + field.value.count + 4
             switch field.name.count {
             case 14 where equalsLowercase(bytes, field.name, "content-length"):

@@ -147,8 +147,8 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             let headBytes = UnsafeRawBufferPointer(rebasing: bytes[..<end])
             do throws(HTTP1HeadError) {
-                let head = try HTTP1Head.parse(headBytes)
-                return .head(head, RequestHead(head, headBytes), length: end)
+                let (parsed, head) = try RequestHead.parse(headBytes)
+                return .head(parsed, head, length: end)
             } catch {
                 return .unreadable(error)
             }

@@ -97,14 +97,19 @@ public struct RequestHead: Sendable {
 }
 
 extension RequestHead {
-    /// The head of an HTTP/1.1 request read by ``HTTP1Head``, whose ranges index `bytes`.
-    init(_ head: HTTP1Head, _ bytes: UnsafeRawBufferPointer) {
+    /// Reads an HTTP/1.1 request head (`bytes` up to its blank line) in one pass: ``HTTP1Head`` checks it
+    /// and works out the body's framing, each field is matched here as it is read.
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws(HTTP1HeadError) -> (HTTP1Head, RequestHead) {
         var fields = Fields()
-        for field in head.fields {
+        let head = try HTTP1Head.parse(bytes) { field in
             fields.add(
                 name: UnsafeRawBufferPointer(rebasing: bytes[field.name]),
                 value: UnsafeRawBufferPointer(rebasing: bytes[field.value]))
         }
+        return (head, RequestHead(head, bytes, fields: fields))
+    }
+
+    private init(_ head: HTTP1Head, _ bytes: UnsafeRawBufferPointer, fields: Fields) {
         self.init(
             method: Self.method(bytes, head.method),
             uri: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[head.target]), as: UTF8.self),
