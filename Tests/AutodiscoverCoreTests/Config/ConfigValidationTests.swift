@@ -133,6 +133,22 @@ struct ConfigValidationTests {
             yaml: "domains:\n  a.example:\n    imap: imap.a.example\n    imap: imap2.a.example\n",
             line: 4, keyPath: "domains.a.example.imap", message: "is given twice (first on line 3)"),
         BrokenConfig(
+            name: "server key given twice",
+            yaml: "domains:\n  a.example:\n    imap:\n      host: imap.a.example\n      socket: SSL\n      socket: STARTTLS\n",
+            line: 6, keyPath: "domains.a.example.imap.socket", message: "is given twice (first on line 5)"),
+        BrokenConfig(
+            name: "unknown server key",
+            yaml: "domains:\n  a.example:\n    imap: { host: imap.a.example, prot: 993 }\n",
+            line: 3, keyPath: "domains.a.example.imap.prot", message: "unknown key; did you mean 'port'?"),
+        BrokenConfig(
+            name: "server key in the wrong case",
+            yaml: "domains:\n  a.example:\n    imap: { Host: imap.a.example }\n",
+            line: 3, keyPath: "domains.a.example.imap.Host", message: "unknown key; did you mean 'host'?"),
+        BrokenConfig(
+            name: "domain-only key in a provider",
+            yaml: "providers:\n  p:\n    aliases: [b.example]\n    imap: imap.p.example\ndomains:\n  a.example: { provider: p }\n",
+            line: 3, keyPath: "providers.p.aliases", message: "unknown key"),
+        BrokenConfig(
             name: "YAML syntax error",
             yaml: "domains:\n  a.example: { imap: imap.a.example\n  b.example: x\n",
             line: 3, keyPath: "", message: "YAML:"),
