@@ -56,6 +56,8 @@ public struct PreparedAnswer: Sendable {
 
     /// The body for one request.
     public func body(for context: AnswerContext) -> [UInt8] {
+        // The same for every request (not-found documents, answers without an address): shared, not copied.
+        if program.isStatic { return program.literals }
         var output = ByteWriter(capacity: program.literalBytes + PreparedAnswer.filledValuesSize)
         append(for: context, to: &output)
         return output.take()
@@ -90,6 +92,10 @@ final class FillProgram: Sendable {
     private let values: [(AnswerValue, Escaping)]
     /// Bytes of literal text (what every fill copies at most).
     let literalBytes: Int
+    /// Only literals: the body is the literal bytes as they are, in order.
+    let isStatic: Bool
+    /// Every literal in order (for a static program, the whole body).
+    var literals: [UInt8] { bytes }
 
     init(_ segments: [PreparedAnswer.Segment]) {
         var bytes: [UInt8] = []
@@ -136,9 +142,8 @@ final class FillProgram: Sendable {
         self.steps = steps
         self.values = values
         literalBytes = bytes.count
+        isStatic = steps.allSatisfy { $0.kind == .literal }
     }
-
-    var isStatic: Bool { steps.allSatisfy { $0.kind == .literal } }
 
     /// Writes the body: literals copied, each value made and escaped the first time it occurs and copied
     /// from what was written where it recurs (an address filled in five places is escaped once).
