@@ -14,7 +14,7 @@ public struct AutodiscoverApplication: Sendable {
     /// Builds the server and the reload watcher around a loaded configuration.
     public init(
         store: ConfigStore, group: any EventLoopGroup, logger: Logger, listen: ListenAddress? = nil,
-        accessLog: Bool = true, reloadInterval: Duration = .seconds(1), watchSignal: Bool = true,
+        accessLog: AccessLog = .every, reloadInterval: Duration = .seconds(1), watchSignal: Bool = true,
         onListening: @escaping @Sendable (AutodiscoverHTTPServer.Bound) -> Void = { _ in }
     ) {
         self.store = store

@@ -81,5 +81,16 @@ struct CLITests {
         #expect(try Self.run(["--version"]).out.hasPrefix("0."))
         let help = try Self.run(["serve", "--help"])
         #expect(help.out.contains("--listen"))
+        #expect(help.out.contains("--access-log-sample"))
+    }
+
+    @Test("serve refuses a bad option value before starting", arguments: [
+        (["--access-log-sample", "0"], "--access-log-sample must be 1 or more, found 0"),
+        (["--listen", "localhost"], "--listen must be HOST:PORT"),
+    ])
+    func serveRefuses(_ arguments: [String], _ message: String) throws {
+        let result = try Self.run(["serve"] + arguments)
+        #expect(result.code == 64)
+        #expect(result.err.contains(message))
     }
 }

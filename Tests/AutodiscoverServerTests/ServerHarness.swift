@@ -58,7 +58,8 @@ enum ServerHarness {
 
     /// Runs `body` against a server loaded from `yaml` (written to a temporary config file).
     static func withServer(
-        _ yaml: String = defaultYAML, tls: Bool = false, _ body: @Sendable (Running) async throws -> Void
+        _ yaml: String = defaultYAML, tls: Bool = false, accessLog: AccessLog = .off, logger custom: Logger? = nil,
+        _ body: @Sendable (Running) async throws -> Void
     ) async throws {
         let directory = temporaryDirectory()
         var text = yaml
@@ -72,12 +73,12 @@ enum ServerHarness {
         let path = directory + "/config.yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let store = try ConfigStore(path: path)
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
+        var logger = custom ?? Logger(label: "test")
+        if custom == nil { logger.logLevel = .warning }
         let (stream, continuation) = AsyncStream.makeStream(of: AutodiscoverHTTPServer.Bound.self)
         let application = AutodiscoverApplication(
             store: store, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            listen: ListenAddress(host: "127.0.0.1", port: 0), accessLog: false, reloadInterval: .milliseconds(200),
+            listen: ListenAddress(host: "127.0.0.1", port: 0), accessLog: accessLog, reloadInterval: .milliseconds(200),
             watchSignal: false, onListening: { continuation.yield($0) })
         let group = application.serviceGroup(logger: logger, signals: [])
         try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -22,7 +22,7 @@ public final class AutodiscoverHTTPServer: Service, Sendable {
     private let logger: Logger
     private let listen: ListenAddress
     private let tls: TLSSettings?
-    private let accessLog: Bool
+    private let accessLog: AccessLog
     private let onListening: @Sendable (Bound) -> Void
 
     /// - Parameters:
@@ -30,7 +30,7 @@ public final class AutodiscoverHTTPServer: Service, Sendable {
     ///   - onListening: called once with the bound addresses (tests learn the port from it).
     public init(
         responder: RequestResponder, group: any EventLoopGroup, logger: Logger, listen: ListenAddress? = nil,
-        accessLog: Bool = true, onListening: @escaping @Sendable (Bound) -> Void = { _ in }
+        accessLog: AccessLog = .every, onListening: @escaping @Sendable (Bound) -> Void = { _ in }
     ) {
         let server = responder.store.current.config.server
         self.responder = responder

@@ -9,7 +9,7 @@ import NIOTLS
 struct ChannelConfigurator: Sendable {
     let responder: RequestResponder
     let logger: Logger
-    let accessLog: Bool
+    let accessLog: AccessLog
 
     private var limits: Limits { responder.store.current.config.server.limits }
 

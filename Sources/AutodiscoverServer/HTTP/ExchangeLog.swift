@@ -12,7 +12,7 @@ struct ExchangeLog: Sendable {
     /// Makes the answers; its metrics and configuration store are what the log records against.
     let responder: RequestResponder
     let logger: Logger
-    let accessLog: Bool
+    let accessLog: AccessLog
     /// True on the TLS listener (the scheme logged when no trusted proxy says otherwise).
     let secure: Bool
     /// Where this connection's event loop counts its requests.
@@ -24,24 +24,25 @@ struct ExchangeLog: Sendable {
     ) {
         let elapsed = Int64(Self.monotonicNanoseconds() &- started)
         let client = ClientFamily(userAgent: head.fields.userAgent)
-        tally.record(.init(renderer: reply.label, status: Int(reply.status.code), client: client), nanoseconds: elapsed)
-        guard accessLog else { return }
+        let number = tally.record(
+            .init(renderer: reply.label, status: Int(reply.status.code), client: client), nanoseconds: elapsed)
+        guard accessLog.logs(requestNumber: number) else { return }
         let (remote, scheme) = origin(of: head, remoteAddress: remoteAddress())
-        logger.info(
-            "request",
-            metadata: [
-                "method": "\(head.method.rawValue)",
-                "path": "\(Self.pathForLog(head.uri))",
-                "http": "\(head.version.major == 2 ? "2" : "1.1")",
-                "renderer": "\(reply.label)",
-                "domain": "\(reply.domain ?? "-")",
-                "status": "\(reply.status.code)",
-                "bytes": "\(reply.omitBody ? 0 : reply.body.count)",
-                "duration_us": "\(elapsed / 1000)",
-                "client": "\(client.rawValue)",
-                "remote": "\(remote)",
-                "scheme": "\(scheme)",
-            ])
+        var metadata: Logger.Metadata = [
+            "method": .string(head.method.rawValue),
+            "path": .string(String(Self.pathForLog(head.uri))),
+            "http": .string(head.version.major == 2 ? "2" : "1.1"),
+            "renderer": .string(reply.label),
+            "domain": .string(reply.domain ?? "-"),
+            "status": .string(String(reply.status.code)),
+            "bytes": .string(String(reply.omitBody ? 0 : reply.body.count)),
+            "duration_us": .string(String(elapsed / 1000)),
+            "client": .string(client.rawValue),
+            "remote": .string(remote),
+            "scheme": .string(scheme),
+        ]
+        if let sampling = accessLog.sampling { metadata["sampling"] = "1/\(sampling)" }
+        logger.info("request", metadata: metadata)
     }
 
     /// The client's address and scheme: `X-Forwarded-For` (first entry) and `X-Forwarded-Proto` when the
@@ -64,7 +65,7 @@ struct ExchangeLog: Sendable {
 
     /// The path without its query: queries carry addresses, which are logged only at debug level.
     static func pathForLog(_ uri: String) -> Substring {
-        uri[..<(uri.firstIndex(of: "?") ?? uri.endIndex)]
+        uri[..<(ASCII.firstIndex(in: uri, where: { $0 == UInt8(ascii: "?") }) ?? uri.endIndex)]
     }
 
     static func monotonicNanoseconds() -> UInt64 {

@@ -43,14 +43,18 @@ final class RequestTally: Sendable {
         counts = NIOLockedValueBox(Counts(buckets: bounds.count))
     }
 
-    func record(_ series: Series, nanoseconds: Int64) {
+    /// Counts one request; returns how many this loop has counted, this one included (the access log
+    /// samples by it).
+    @discardableResult
+    func record(_ series: Series, nanoseconds: Int64) -> Int {
         var bucket = 0
         while bucket < bounds.count, nanoseconds > bounds[bucket] { bucket += 1 }
-        counts.withLockedValue { counts in
+        return counts.withLockedValue { counts in
             counts.series[series, default: 0] += 1
             counts.buckets[bucket] += 1
             counts.nanoseconds += nanoseconds
             counts.requests += 1
+            return counts.requests
         }
     }
 

@@ -27,9 +27,17 @@ struct Serve: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Write one JSON access-log line per request.")
     var accessLog = true
 
+    @Option(
+        name: .customLong("access-log-sample"),
+        help: "Write the access-log line of one request in N on each event loop (1: every request).")
+    var accessLogSample = 1
+
     func validate() throws {
         if let listen, ListenAddress(parsing: listen) == nil {
             throw ValidationError("--listen must be HOST:PORT (IPv6 as [::1]:8080), found '\(listen)'")
+        }
+        if accessLogSample < 1 {
+            throw ValidationError("--access-log-sample must be 1 or more, found \(accessLogSample)")
         }
         if Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -63,7 +71,7 @@ struct Serve: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let application = AutodiscoverApplication(
             store: store, group: group, logger: logger, listen: listen.flatMap(ListenAddress.init(parsing:)),
-            accessLog: accessLog)
+            accessLog: AccessLog(enabled: accessLog, oneIn: accessLogSample))
         do {
             try await application.serviceGroup(logger: logger).run()
         } catch {
