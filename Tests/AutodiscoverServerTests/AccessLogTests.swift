@@ -17,6 +17,20 @@ struct AccessLogTests {
         #expect((1...8).filter { setting.logs(requestNumber: $0) } == logged)
     }
 
+    /// Each row: a request target, and the path its access-log line shows.
+    @Test(
+        "The logged path has no query and no address",
+        arguments: [
+            ("/mail/config-v1.1.xml?emailaddress=alice@example.com", "/mail/config-v1.1.xml"),
+            ("/autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=ActiveSync",
+             "/autodiscover/autodiscover.json/v1.0/{address}"),
+            ("/autodiscover/autodiscover.json/v1.0/alice%40example.com", "/autodiscover/autodiscover.json/v1.0/{address}"),
+            ("/a@b/c%40d/100%25/%4", "/{address}/{address}/100%25/%4"), ("/", "/"), ("", ""), ("/@", "/{address}"),
+        ] as [(String, String)])
+    func loggedPath(_ target: String, _ logged: String) {
+        #expect(ExchangeLog.pathForLog(target) == logged)
+    }
+
     @Test("The command line's flags make the setting")
     func fromFlags() {
         #expect(AccessLog(enabled: false, oneIn: 10) == .off)

@@ -30,7 +30,7 @@ struct ExchangeLog: Sendable {
         let (remote, scheme) = origin(of: head, remoteAddress: remoteAddress())
         var metadata: Logger.Metadata = [
             "method": .string(head.method.rawValue),
-            "path": .string(String(Self.pathForLog(head.uri))),
+            "path": .string(Self.pathForLog(head.uri)),
             "http": .string(head.version.major == 2 ? "2" : "1.1"),
             "renderer": .string(reply.label),
             "domain": .string(reply.domain ?? "-"),
@@ -63,9 +63,23 @@ struct ExchangeLog: Sendable {
         return (remote, scheme)
     }
 
-    /// The path without its query: queries carry addresses, which are logged only at debug level.
-    static func pathForLog(_ uri: String) -> Substring {
-        uri[..<(ASCII.firstIndex(in: uri, where: { $0 == UInt8(ascii: "?") }) ?? uri.endIndex)]
+    /// The path without its query, and a segment that holds an address (`@`, or `%40` encoded) as
+    /// `{address}`: queries and the v2 JSON path (`/autodiscover/autodiscover.json/v1.0/a@b.example`) carry
+    /// addresses, which are not logged.
+    static func pathForLog(_ uri: String) -> String {
+        let path = uri[..<(ASCII.firstIndex(in: uri, where: { $0 == UInt8(ascii: "?") }) ?? uri.endIndex)]
+        guard path.utf8.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "%") }) else { return String(path) }
+        return path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { holdsAddress($0) ? "{address}" : $0 }
+            .joined(separator: "/")
+    }
+
+    private static func holdsAddress(_ segment: Substring) -> Bool {
+        let bytes = Array(segment.utf8)
+        if bytes.contains(UInt8(ascii: "@")) { return true }
+        return bytes.indices.dropLast(2).contains { index in
+            bytes[index] == UInt8(ascii: "%") && bytes[index + 1] == UInt8(ascii: "4") && bytes[index + 2] == UInt8(ascii: "0")
+        }
     }
 
     static func monotonicNanoseconds() -> UInt64 {
