@@ -5,6 +5,7 @@ any 5xx answer, or if the process dies; at the end every endpoint must still giv
 before the attacks, byte for byte.
 """
 import http.client
+import json
 import os
 import re
 import select
@@ -62,7 +63,8 @@ def drain():
         log_lines.append(line)
 
 
-threading.Thread(target=drain, daemon=True).start()
+drainer = threading.Thread(target=drain, daemon=True)
+drainer.start()
 
 
 def rss_kib():
@@ -725,12 +727,46 @@ def check_http2_frame_soup():
     note("HTTP/2 frame soup: %d random frames on 300 connections, process alive, h2c answers 200 after" % sent)
 
 
+ODD_PATH = b'/mail/"quoted"\\back\xff\xfeslash'
+odd_path_sent = []
+
+
+def check_log_escaping():
+    """A request target may hold `"`, `\` and bytes that are not UTF-8 (obs-text): its access-log line must
+    still be one JSON object (checked on the server's standard output once it has stopped)."""
+    response = raw(b"GET " + ODD_PATH + b"?emailaddress=alice%40example.com HTTP/1.1\r\nHost: example.com\r\n"
+                   b"Connection: close\r\n\r\n")
+    check(response[9:12] == b"404", "odd path: %r" % response[:40])
+    odd_path_sent.append(True)
+
+
+def verify_log_lines():
+    """Every line the server wrote is one JSON object; the odd path's line holds it as sent (bytes that are
+    not UTF-8 as U+FFFD), without its query; no line holds an address."""
+    drainer.join(10)
+    requests = []
+    for line in log_lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            check(False, "a log line is not JSON: %r" % line[:200])
+        check(isinstance(entry, dict) and "msg" in entry, "a log line is not a log entry: %r" % line[:200])
+        check("alice@example.com" not in line and "alice%40example.com" not in line,
+              "a log line holds an address: %r" % line[:300])
+        if entry["msg"] == "request":
+            requests.append(entry)
+    if odd_path_sent:
+        expected = ODD_PATH.decode("utf-8", errors="replace")
+        check(any(entry.get("path") == expected for entry in requests), "no log line for the odd path %r" % expected)
+    note("log: %d lines, each one JSON object; %d request lines, none with an address" % (len(log_lines), len(requests)))
+
+
 # ----------------------------------------------------------------------------------------------- main
 
 steps = [check_baseline, check_xxe, check_billion_laughs, check_body_limits, check_malformed_xml, check_addresses,
          check_unknown_domains, check_host_injection, check_path_traversal, check_smuggling, check_long_query, check_http2_abuse,
          check_pipelining_without_reading, check_http2_requests_by_frames, check_http2_frame_soup,
-         check_slowloris]
+         check_slowloris, check_log_escaping]
 try:
     if os.environ.get("HOSTILE_STEPS"):  # e.g. HOSTILE_STEPS=check_slowloris to run some checks only
         names = os.environ["HOSTILE_STEPS"].split(",")
@@ -755,4 +791,5 @@ finally:
     code = stop(process)
     shutil.rmtree(work, ignore_errors=True)
 check(code == 0, "server exit code %s after SIGTERM" % code)
+verify_log_lines()
 print("hostile input: all checks passed")
