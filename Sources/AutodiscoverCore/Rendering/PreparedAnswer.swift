@@ -57,7 +57,7 @@ public struct PreparedAnswer: Sendable {
     /// The body for one request.
     public func body(for context: AnswerContext) -> [UInt8] {
         // The same for every request (not-found documents, answers without an address): shared, not copied.
-        if program.isStatic { return program.literals }
+        if program.isStatic { return program.bytes }
         var output = ByteWriter(capacity: program.literalBytes + PreparedAnswer.filledValuesSize)
         append(for: context, to: &output)
         return output.take()
@@ -87,15 +87,14 @@ final class FillProgram: Sendable {
         var count: Int32
     }
 
-    private let bytes: [UInt8]
+    /// Every literal in order (for a static program, the whole body).
+    let bytes: [UInt8]
     private let steps: [Step]
     private let values: [(AnswerValue, Escaping)]
     /// Bytes of literal text (what every fill copies at most).
     let literalBytes: Int
     /// Only literals: the body is the literal bytes as they are, in order.
     let isStatic: Bool
-    /// Every literal in order (for a static program, the whole body).
-    var literals: [UInt8] { bytes }
 
     init(_ segments: [PreparedAnswer.Segment]) {
         var bytes: [UInt8] = []

@@ -83,8 +83,9 @@ public enum ASCII {
         }
     }
 
+    /// The byte with an ASCII capital letter lower-cased.
     @inlinable
-    static func lower(_ byte: UInt8) -> UInt8 {
+    public static func lower(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 

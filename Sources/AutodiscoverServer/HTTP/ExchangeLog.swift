@@ -53,9 +53,7 @@ struct ExchangeLog: Sendable {
         var remote = peer
         let proxies = responder.store.current.config.server.trustedProxies
         if let bytes = IPAddressBytes.parse(peer), proxies.contains(where: { $0.contains(bytes) }) {
-            if let forwarded = head.fields.forwardedFor?.split(separator: ",").first {
-                remote = forwarded.trimmingPrefix(" ").trimmingSuffixSpaces().description
-            }
+            if let forwarded = head.fields.forwardedFor?.firstListEntry { remote = forwarded }
             if let proto = head.fields.forwardedProto, proto == "http" || proto == "https" {
                 scheme = proto
             }
@@ -75,10 +73,11 @@ struct ExchangeLog: Sendable {
     }
 
     private static func holdsAddress(_ segment: Substring) -> Bool {
-        let bytes = Array(segment.utf8)
-        if bytes.contains(UInt8(ascii: "@")) { return true }
-        return bytes.indices.dropLast(2).contains { index in
-            bytes[index] == UInt8(ascii: "%") && bytes[index + 1] == UInt8(ascii: "4") && bytes[index + 2] == UInt8(ascii: "0")
+        var segment = segment
+        let encodedAt: StaticString = "%40"
+        return segment.withUTF8 { bytes in
+            bytes.contains(UInt8(ascii: "@"))
+                || encodedAt.withUTF8Buffer { ASCII.offset(of: UnsafeRawBufferPointer($0), in: UnsafeRawBufferPointer(bytes)) } != nil
         }
     }
 

@@ -181,7 +181,7 @@ public struct RequestResponder: Sendable {
             snapshot.config.server.trustedProxies.contains(where: { $0.contains(peer) })
         {
             // A proxy chain lists hosts left to right; the first is what the client asked for.
-            return forwarded.split(separator: ",").first.map { String($0).trimmingCharacters(in: " ") }
+            return forwarded.firstListEntry
         }
         return fields.host
     }
@@ -193,11 +193,10 @@ extension DomainName {
 }
 
 extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var slice = Substring(self)
-        while slice.first == set { slice = slice.dropFirst() }
-        while slice.last == set { slice = slice.dropLast() }
-        return String(slice)
+    /// The first entry of a comma-separated header value, spaces around it trimmed (`X-Forwarded-For` and
+    /// `-Host` list a proxy chain left to right: the first is the client's end); nil for an empty value.
+    var firstListEntry: String? {
+        split(separator: ",").first.map { String($0.trimmingPrefix(" ").trimmingSuffixSpaces()) }
     }
 }
 

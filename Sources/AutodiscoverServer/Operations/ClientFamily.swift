@@ -24,10 +24,7 @@ public enum ClientFamily: String, Sendable, CaseIterable {
         self = agent.withUTF8 { bytes in
             let count = min(bytes.count, 1024)
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { lowered in
-                for index in 0..<count {
-                    let byte = bytes[index]
-                    lowered[index] = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
-                }
+                for index in 0..<count { lowered[index] = ASCII.lower(bytes[index]) }
                 let haystack = UnsafeBufferPointer(lowered)
                 for (family, words) in Self.markers where words.contains(where: { Self.find($0, in: haystack) }) {
                     return family
