@@ -745,6 +745,7 @@ def verify_log_lines():
     not UTF-8 as U+FFFD), without its query; no line holds an address."""
     drainer.join(10)
     requests = []
+    dropped = 0
     for line in log_lines:
         try:
             entry = json.loads(line)
@@ -755,10 +756,13 @@ def verify_log_lines():
               "a log line holds an address: %r" % line[:300])
         if entry["msg"] == "request":
             requests.append(entry)
+        elif entry["msg"] == "Log output was behind; lines dropped":
+            dropped += int(entry["dropped"])
     if odd_path_sent:
         expected = ODD_PATH.decode("utf-8", errors="replace")
         check(any(entry.get("path") == expected for entry in requests), "no log line for the odd path %r" % expected)
-    note("log: %d lines, each one JSON object; %d request lines, none with an address" % (len(log_lines), len(requests)))
+    note("log: %d lines, each one JSON object; %d request lines, none with an address; %d reported dropped "
+         "(the reader fell 4 MiB behind)" % (len(log_lines), len(requests), dropped))
 
 
 # ----------------------------------------------------------------------------------------------- main

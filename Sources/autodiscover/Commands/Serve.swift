@@ -45,6 +45,11 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A reader of standard output that goes away (a log shipper restarting) must cost log lines, not
+        // the process: writes then fail with EPIPE instead of raising SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        // Log lines still queued are written before the process ends (at most 2 s for a stalled reader).
+        defer { LogOutput.standardOutput.flush(timeout: .seconds(2)) }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = JSONLogHandler(label: label)
