@@ -90,30 +90,32 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// The name itself when it is already lower-case LDH ASCII without `--`, checked without copying.
     private static func fastCanonical(_ text: String) -> String? {
         var text = text
-        let ok = text.withUTF8 { bytes -> Bool in
-            guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
-            var labelLength = 0
-            var previous = UInt8(ascii: ".")
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
-                    labelLength += 1
-                case UInt8(ascii: "-"):
-                    // No leading hyphen and no "--" (punycode-style labels take the careful path).
-                    guard previous != UInt8(ascii: "."), previous != UInt8(ascii: "-") else { return false }
-                    labelLength += 1
-                case UInt8(ascii: "."):
-                    guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
-                    labelLength = 0
-                default:
-                    return false
-                }
-                guard labelLength <= maxLabelLength else { return false }
-                previous = byte
+        return text.withUTF8 { isFastCanonical($0) } ? text : nil
+    }
+
+    /// Whether `bytes` are a name in canonical form already: lower-case LDH ASCII labels of 1...63 octets,
+    /// 253 in all, no leading or trailing hyphen and no `--` (punycode-style labels take the careful path).
+    static func isFastCanonical(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
+        var labelLength = 0
+        var previous = UInt8(ascii: ".")
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"):
+                labelLength += 1
+            case UInt8(ascii: "-"):
+                guard previous != UInt8(ascii: "."), previous != UInt8(ascii: "-") else { return false }
+                labelLength += 1
+            case UInt8(ascii: "."):
+                guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+                labelLength = 0
+            default:
+                return false
             }
-            return labelLength > 0 && previous != UInt8(ascii: "-")
+            guard labelLength <= maxLabelLength else { return false }
+            previous = byte
         }
-        return ok ? text : nil
+        return labelLength > 0 && previous != UInt8(ascii: "-")
     }
 
     /// Lower-cases and checks an ASCII name: LDH labels of 1...63 octets, 253 in all.

@@ -16,31 +16,43 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// Parses and checks an address.
     public init(_ text: String) throws(AddressError) {
         var text = text
-        // One pass over the bytes finds the last "@" (ASCII: its offset is a character boundary) and
-        // checks the local part's bytes; its scalars are looked at only when it is not ASCII.
-        let scan = text.withUTF8 { bytes -> (at: Int, local: LocalPartCheck)? in
-            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return nil }
-            return (at, EmailAddress.checkLocalPart(UnsafeBufferPointer(rebasing: bytes[..<at])))
+        // One pass over the bytes finds the last "@" (ASCII: a character boundary) and checks the local
+        // part's bytes; its scalars are looked at only when it is not ASCII. A domain already in canonical
+        // form (nearly all) is taken as it is: the address is then its own description.
+        let parts = text.withUTF8 { bytes -> Result<(local: String, domain: DomainName?, domainText: String), AddressError> in
+            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return .failure(.missingAt) }
+            let local = UnsafeBufferPointer(rebasing: bytes[..<at])
+            let domain = UnsafeBufferPointer(rebasing: bytes[(at + 1)...])
+            let localText = String(decoding: local, as: UTF8.self)
+            switch EmailAddress.checkLocalPart(local) {
+            case .refused(let error): return .failure(error)
+            case .unicode:
+                do throws(AddressError) {
+                    try EmailAddress.checkScalars(localText[...])
+                } catch {
+                    return .failure(error)
+                }
+            case .ascii: break
+            }
+            let domainText = String(decoding: domain, as: UTF8.self)
+            return .success((localText, DomainName.isFastCanonical(domain) ? DomainName(canonical: domainText) : nil, domainText))
         }
-        guard let scan else { throw .missingAt }
-        let utf8 = text.utf8
-        let atIndex = utf8.index(utf8.startIndex, offsetBy: scan.at)
-        let local = text[..<atIndex]
-        switch scan.local {
-        case .refused(let error): throw error
-        case .unicode: try EmailAddress.checkScalars(local)
-        case .ascii: break
+        switch parts {
+        case .failure(let error):
+            throw error
+        case .success(let (local, canonical?, _)):
+            localPart = local
+            domain = canonical
+            description = text
+        case .success(let (local, nil, domainText)):
+            do {
+                domain = try DomainName(domainText)
+            } catch {
+                throw .domain(error)
+            }
+            localPart = local
+            description = "\(local)@\(domain.ascii)"
         }
-        let domainText = String(text[utf8.index(after: atIndex)...])
-        do {
-            domain = try DomainName(domainText)
-        } catch {
-            throw .domain(error)
-        }
-        localPart = String(local)
-        // Usually the text already is the canonical form: keep it rather than build a copy.
-        // Compared as bytes: String's == is canonical equivalence, which is not "the same text".
-        description = ASCII.sameBytes(domain.ascii, domainText) ? text : "\(localPart)@\(domain.ascii)"
     }
 
     /// Joins an already-checked local part with a domain.

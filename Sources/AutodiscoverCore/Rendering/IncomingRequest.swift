@@ -16,18 +16,20 @@ public struct IncomingRequest: Sendable {
 
     /// Splits `target` (`/path?query`) into path and query.
     public init(method: String, target: String, host: String?, body: [UInt8] = [], userAgent: String? = nil) {
+        let (path, query) = Self.split(target)
         self.method =
             method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? method : method.uppercased()
-        if let mark = ASCII.firstIndex(in: target, where: { $0 == UInt8(ascii: "?") }) {
-            path = target[..<mark]
-            queryText = target[target.utf8.index(after: mark)...]
-        } else {
-            path = target[...]
-            queryText = ""
-        }
+        self.path = path
+        queryText = query
         self.host = host
         self.body = body
         self.userAgent = userAgent
+    }
+
+    /// The target's path and query (empty when there is no `?`), as slices of it.
+    private static func split(_ target: String) -> (Substring, Substring) {
+        guard let mark = ASCII.firstIndex(in: target, where: { $0 == UInt8(ascii: "?") }) else { return (target[...], "") }
+        return (target[..<mark], target[target.utf8.index(after: mark)...])
     }
 
     /// The first query parameter with one of `names`, compared case-insensitively.

@@ -129,19 +129,20 @@ public struct RequestResponder: Sendable {
                 body: request.body, userAgent: request.head.fields.userAgent)
             let response = engine.answer(
                 incoming, renderer: renderer, config: snapshot.config, cache: snapshot.answers, time: time)
-            var reply = Reply(
-                status: HTTPResponseStatus(statusCode: response.status), head: response.head, body: response.body,
-                label: response.renderer.rawValue, domain: response.domain)
-            if response.status == 200 {
-                reply.cacheable = true
-                reply.varyHost = response.dependsOnHost
-                let tag = ETag(generation: snapshot.generation, body: response.body)
-                reply.entityTag = tag
-                if let match = request.head.fields.ifNoneMatch, ETag.matches(match, tag.text) {
-                    reply.status = .notModified
-                    reply.body = []
-                }
+            guard response.status == 200 else {
+                return Reply(
+                    status: HTTPResponseStatus(statusCode: response.status), head: response.head, body: response.body,
+                    label: response.renderer.rawValue, domain: response.domain)
             }
+            // An answer: cacheable, tagged, and 304 when the client holds it already.
+            let tag = ETag(generation: snapshot.generation, body: response.body)
+            let held = request.head.fields.ifNoneMatch.map { ETag.matches($0, tag.text) } ?? false
+            var reply = Reply(
+                status: held ? .notModified : .ok, head: response.head, body: held ? [] : response.body,
+                label: response.renderer.rawValue, domain: response.domain)
+            reply.cacheable = true
+            reply.varyHost = response.dependsOnHost
+            reply.entityTag = tag
             return reply
         }
     }
