@@ -26,4 +26,11 @@ public final class Configuration: Sendable {
 
     /// How many names answer: domains plus aliases (wildcards count once).
     public var nameCount: Int { table.exact.count + table.aliases.count + table.wildcards.count }
+
+    /// What a valid configuration asks for that the service does not do (yet): said by `check`, and logged
+    /// as warnings when `serve` loads or reloads it, so that no setting is silently without effect.
+    public var notices: [String] {
+        guard signing != nil else { return [] }
+        return ["signing: Apple profiles are served unsigned: signing them is not implemented yet (the section is read and its files checked)"]
+    }
 }

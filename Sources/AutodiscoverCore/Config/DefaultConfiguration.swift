@@ -30,7 +30,8 @@ server:
     max_connections: 10000
     max_concurrent_streams: 100     # per HTTP/2 connection
 
-# signing:                          # sign Apple .mobileconfig profiles (CMS)
+# signing:                          # for signing Apple .mobileconfig profiles (CMS): read and checked,
+#                                   # not applied yet (profiles are served unsigned; `check` says so)
 #   certificate: tls/signer.crt
 #   key: tls/signer.key
 #   chain: tls/chain.pem

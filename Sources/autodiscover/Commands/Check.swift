@@ -18,6 +18,7 @@ struct Check: AsyncParsableCommand {
             if !quiet {
                 let source = ConfigLoader.defaultPath(global.config) ?? DefaultConfiguration.name
                 print("\(source): OK: \(config.domains.count) domains, \(config.nameCount) names, \(config.files.count) files")
+                for notice in config.notices { print("\(source): note: \(notice)") }
             }
             // Nothing is left to do: skip tearing down a large configuration value by value.
             flushAndExit(0)
