@@ -8,16 +8,8 @@
 #   scripts/bench/ab.sh ROUNDS BINARY...      e.g. scripts/bench/ab.sh 3 /tmp/before .build/release/autodiscover
 # env: AB_SECONDS (5), AB_NO_H2=1 to skip h2c. Needs wrk, h2load, nginx, curl. Uses ports 18097-18099.
 set -euo pipefail
-rounds=$1
-shift
-seconds=${AB_SECONDS:-5}
-shared=$(cd "$(dirname "$0")/../../../shared/bench" && pwd)
 . "$(dirname "$0")/lib.sh"
-autoconfig='/mail/config-v1.1.xml?emailaddress=alice@example.com'
-work=$(mktemp -d)
-trap '[ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
-
-size=$("$1" render --format thunderbird --email alice@example.com | wc -c)
+bench_setup "${AB_SECONDS:-5}" "$@"
 start_nginx "$work/nginx" "$size" "keepalive_requests 10000000;" 127.0.0.1:18098 "127.0.0.1:18099 http2"
 
 measure() { # label mode url pids...
@@ -44,7 +36,7 @@ measure() { # label mode url pids...
 
 workers=$(pgrep -P "$(cat "$work/nginx/nginx.pid")" | paste -sd' ')
 for _ in $(seq "$rounds"); do
-  for binary in "$@"; do
+  for binary in "${binaries[@]}"; do
     "$binary" serve --listen 127.0.0.1:18097 --no-access-log >/dev/null 2>&1 &
     pid=$!
     until curl -sf -o /dev/null http://127.0.0.1:18097/healthz; do sleep 0.05; done

@@ -7,16 +7,8 @@
 #   scripts/bench/cpu-split.sh ROUNDS BINARY...    e.g. scripts/bench/cpu-split.sh 2 .build/release/autodiscover
 # env: SPLIT_SECONDS (4). Needs wrk, nginx, curl, taskset. Uses ports 18087-18088.
 set -euo pipefail
-rounds=$1
-shift
-seconds=${SPLIT_SECONDS:-4}
-shared=$(cd "$(dirname "$0")/../../../shared/bench" && pwd)
 . "$(dirname "$0")/lib.sh"
-autoconfig='/mail/config-v1.1.xml?emailaddress=alice@example.com'
-work=$(mktemp -d)
-trap '[ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
-
-size=$("$1" render --format thunderbird --email alice@example.com | wc -c)
+bench_setup "${SPLIT_SECONDS:-4}" "$@"
 start_nginx "$work/nginx" "$size" "keepalive_requests 10000000;" 127.0.0.1:18088
 workers=$(pgrep -P "$(cat "$work/nginx/nginx.pid")" | paste -sd' ')
 for worker in $workers; do taskset -pc 0 "$worker" >/dev/null; done
@@ -43,7 +35,7 @@ measure() { # label mode port pids...
 }
 
 for _ in $(seq "$rounds"); do
-  for binary in "$@"; do
+  for binary in "${binaries[@]}"; do
     taskset -c 0 "$binary" serve --listen 127.0.0.1:18087 --no-access-log >/dev/null 2>&1 &
     pid=$!
     until curl -sf -o /dev/null http://127.0.0.1:18087/healthz; do sleep 0.05; done

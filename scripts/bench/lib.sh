@@ -3,6 +3,24 @@
 # cpu PID...: the processes' user + system CPU time so far, in clock ticks (from /proc).
 cpu() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
 
+# bench_setup SECONDS ROUNDS BINARY...: for a script comparing binaries with nginx, in rounds: sets $seconds,
+# $rounds, $binaries, $size (the first binary's autoconfig answer in bytes: nginx returns a body that
+# long), $shared (../shared/bench), $autoconfig (the target every script asks for) and $work, a temporary
+# folder removed on exit, with the nginx started in $work/nginx stopped.
+bench_setup() {
+  seconds=$1
+  rounds=$2
+  binaries=("${@:3}")
+  shared=$(cd "$(dirname "$0")/../../../shared/bench" && pwd)
+  autoconfig='/mail/config-v1.1.xml?emailaddress=alice@example.com'
+  work=$(mktemp -d)
+  trap '[ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+  size=$(answer_size "${binaries[0]}")
+}
+
+# answer_size BINARY: the bytes of BINARY's autoconfig answer (nginx returns a body of that size).
+answer_size() { "$1" render --format thunderbird --email alice@example.com | wc -c; }
+
 # start_nginx DIR SIZE HTTP_EXTRA LISTEN...: one nginx worker answering every request with 200 and a body
 # of SIZE bytes (the size of our answer, so both write the same), on each LISTEN ("127.0.0.1:18091",
 # "127.0.0.1:18099 http2"); HTTP_EXTRA goes into its http block. Returns once nginx has written DIR/nginx.pid.
