@@ -96,6 +96,9 @@ struct LogOutputTests {
         #expect(notices.allSatisfy { $0["level"] == "warning" && $0["msg"] == "Log output was behind; lines dropped" })
         #expect(notices.compactMap { $0["dropped"].flatMap(Int.init) }.reduce(0, +) == dropped)
         #expect(kept.count + dropped == 20_000)
+        // The count is what /metrics says: the one sign of a stalled log that is not in the log.
+        let exposition = String(decoding: ServerMetrics(logOutput: output).exposition(), as: UTF8.self)
+        #expect(exposition.contains("\nautodiscover_log_lines_dropped_total \(dropped)\n"))
     }
 
     @Test("flush gives up after its timeout when the reader never reads")

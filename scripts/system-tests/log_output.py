@@ -99,8 +99,13 @@ try:
     check(dropped > 0, "no line reported dropped lines (%d request lines read)" % kept)
     check(kept + dropped == requests,
           "%d request lines read + %d reported dropped != %d requests made" % (kept, dropped, requests))
-    note("reading again: %d lines, each JSON; %d request lines + %d reported dropped = %d requests"
-         % (lines, kept, dropped, requests))
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as response:
+        metrics = response.read().decode()
+    counted = re.search(r"^autodiscover_log_lines_dropped_total (\d+)$", metrics, re.M)
+    check(counted is not None and int(counted.group(1)) == dropped,
+          "/metrics counts %s dropped lines, the log reported %d" % (counted and counted.group(1), dropped))
+    note("reading again: %d lines, each JSON; %d request lines + %d reported dropped = %d requests; /metrics "
+         "autodiscover_log_lines_dropped_total %d" % (lines, kept, dropped, requests, dropped))
 
     # 3. The reader goes away: writes fail with EPIPE; the process must live on and keep answering.
     process.stdout.close()

@@ -7,7 +7,9 @@ import Prometheus
 /// The service's metrics, served at `/metrics` in the Prometheus text format: the configuration's and
 /// reloads' through swift-metrics into a Prometheus registry; requests (`autodiscover_requests_total`,
 /// `autodiscover_request_duration_seconds`) counted by each event loop on its own (``RequestTally``) and
-/// added up when scraped.
+/// added up when scraped; log lines dropped while the log's reader was behind
+/// (`autodiscover_log_lines_dropped_total`, from ``LogOutput``: the one sign of a stalled log that is not in
+/// the log).
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// Latency bucket bounds, nanoseconds.
@@ -22,9 +24,12 @@ public final class ServerMetrics: Sendable {
     private let reloadsOK: CoreMetrics.Counter
     private let reloadsFailed: CoreMetrics.Counter
     private let lastReloadSuccess: CoreMetrics.Gauge
+    /// Where the log is written, for its count of dropped lines.
+    private let logOutput: LogOutput
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logOutput: LogOutput = .standardOutput) {
         self.registry = registry
+        self.logOutput = logOutput
         let factory = PrometheusMetricsFactory(registry: registry)
         tallies = NIOLockedValueBox([:])
         generation = CoreMetrics.Gauge(label: "autodiscover_config_generation", factory: factory)
@@ -83,6 +88,8 @@ public final class ServerMetrics: Sendable {
         lines += "autodiscover_request_duration_seconds_bucket{le=\"+Inf\"} \(total.requests)\n"
         lines += "autodiscover_request_duration_seconds_sum \(Self.seconds(total.nanoseconds))\n"
         lines += "autodiscover_request_duration_seconds_count \(total.requests)\n"
+        lines += "# TYPE autodiscover_log_lines_dropped_total counter\n"
+        lines += "autodiscover_log_lines_dropped_total \(logOutput.droppedLines)\n"
         text += lines.utf8
         return text
     }
