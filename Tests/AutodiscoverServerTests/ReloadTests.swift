@@ -1,6 +1,7 @@
 import AutodiscoverCore
 import AutodiscoverServer
 import Foundation
+import Logging
 import Testing
 
 @Suite("Reload", .serialized)
@@ -30,5 +31,32 @@ struct ReloadTests {
             #expect(await ServerHarness.curl([base + "/readyz"]).body.contains("generation 2"))
             #expect(await ServerHarness.curl([base + "/mail/config-v1.1.xml?emailaddress=a%40added.example"]).status == 200)
         }
+    }
+}
+
+@Suite("Configuration notices")
+struct ConfigurationNoticeTests {
+    @Test("A signing: section is warned of as without effect when loaded and on every reload; a config without one is not")
+    func signingNotice() throws {
+        let directory = NSTemporaryDirectory() + "notice-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for file in ["signer.crt", "signer.key"] {
+            try "placeholder\n".write(toFile: directory + "/" + file, atomically: true, encoding: .utf8)
+        }
+        let path = directory + "/config.yaml"
+        try "signing: { certificate: signer.crt, key: signer.key }\ndomains:\n  a.example:\n    imap: { host: imap.a.example, port: 993 }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let captured = CapturedLog()
+        let logger = Logger(label: "notice-test") { _ in CapturingLogHandler(log: captured) }
+        let store = try ConfigStore(path: path, logger: logger)
+        #expect(captured.entries.filter { $0.message == "Configuration notice" }.count == 1)
+        _ = store.reload()
+        let notices = captured.entries.filter { $0.message == "Configuration notice" }
+        #expect(notices.count == 2)
+        #expect(notices.allSatisfy { $0.metadata["autodiscover.notice"]?.hasPrefix("signing: Apple profiles are served unsigned") == true })
+
+        let plain = CapturedLog()
+        _ = try ConfigStore(path: nil, logger: Logger(label: "notice-test") { _ in CapturingLogHandler(log: plain) })
+        #expect(!plain.entries.contains { $0.message == "Configuration notice" })
     }
 }

@@ -13,9 +13,6 @@ start_nginx "$work/nginx" "$size" "keepalive_requests 10000000;" 127.0.0.1:18088
 workers=$(pgrep -P "$(cat "$work/nginx/nginx.pid")" | paste -sd' ')
 for worker in $workers; do taskset -pc 0 "$worker" >/dev/null; done
 
-# user and system clock ticks of all threads of the processes
-ticks() { local p; for p in "$@"; do cat /proc/"$p"/task/*/stat; done | awk '{u += $14; s += $15} END {print u, s}'; }
-
 measure() { # label mode port pids...
   local label=$1 mode=$2 port=$3 out n rps before after
   shift 3

@@ -1,7 +1,10 @@
 # Shared by the bench scripts (sourced, not run).
 
-# cpu PID...: the processes' user + system CPU time so far, in clock ticks (from /proc).
-cpu() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+# ticks PID...: the processes' user and system CPU time so far (all their threads), in clock ticks (from /proc).
+ticks() { local p; for p in "$@"; do cat "/proc/$p/stat"; done | awk '{u += $14; s += $15} END {print u, s}'; }
+
+# cpu PID...: the processes' user + system CPU time so far, in clock ticks.
+cpu() { ticks "$@" | awk '{print $1 + $2}'; }
 
 # bench_setup SECONDS ROUNDS BINARY...: for a script comparing binaries with nginx, in rounds: sets $seconds,
 # $rounds, $binaries, $size (the first binary's autoconfig answer in bytes: nginx returns a body that

@@ -20,7 +20,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import h2raw  # noqa: E402
-from lib import AUTOCONFIG_REQUEST, check, send_without_reading, start, stop  # noqa: E402
+from lib import AUTOCONFIG_REQUEST, DROPPED_NOTICE, check, send_without_reading, start, stop  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HEADER_TIMEOUT = 3
@@ -756,7 +756,7 @@ def verify_log_lines():
               "a log line holds an address: %r" % line[:300])
         if entry["msg"] == "request":
             requests.append(entry)
-        elif entry["msg"] == "Log output was behind; lines dropped":
+        elif entry["msg"] == DROPPED_NOTICE:
             dropped += int(entry["dropped"])
     if odd_path_sent:
         expected = ODD_PATH.decode("utf-8", errors="replace")

@@ -47,6 +47,9 @@ def stop(process, timeout=20):
         raise SystemExit("server did not stop within %ss after SIGTERM" % timeout)
 
 
+# The message of the server's warning line that reports log lines dropped while standard output's reader was behind.
+DROPPED_NOTICE = "Log output was behind; lines dropped"
+
 AUTOCONFIG_REQUEST = (b"GET /mail/config-v1.1.xml?emailaddress=alice%40example.com HTTP/1.1\r\n"
                       b"Host: example.com\r\n\r\n")
 

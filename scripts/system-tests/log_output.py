@@ -16,7 +16,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lib import BINARY, check, stop  # noqa: E402
+from lib import BINARY, DROPPED_NOTICE, check, stop  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TARGET = "/mail/config-v1.1.xml?emailaddress=alice%40example.com"
@@ -93,7 +93,7 @@ try:
             check(False, "a log line is not JSON: %r" % line[:200])
         if entry.get("msg") == "request":
             kept += 1
-        elif entry.get("msg") == "Log output was behind; lines dropped":
+        elif entry.get("msg") == DROPPED_NOTICE:
             check(entry.get("level") == "warning", "the dropped-lines notice is not a warning: %r" % line)
             dropped += int(entry["dropped"])
     check(dropped > 0, "no line reported dropped lines (%d request lines read)" % kept)

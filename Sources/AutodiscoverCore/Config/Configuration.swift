@@ -28,7 +28,7 @@ public final class Configuration: Sendable {
     public var nameCount: Int { table.exact.count + table.aliases.count + table.wildcards.count }
 
     /// What a valid configuration asks for that the service does not do (yet): said by `check`, and logged
-    /// as warnings when `serve` loads or reloads it, so that no setting is silently without effect.
+    /// as warnings by the server's `ConfigStore` when it loads or reloads it, so that no setting is silently without effect.
     public var notices: [String] {
         guard signing != nil else { return [] }
         return ["signing: Apple profiles are served unsigned: signing them is not implemented yet (the section is read and its files checked)"]

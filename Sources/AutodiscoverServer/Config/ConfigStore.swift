@@ -63,6 +63,7 @@ public final class ConfigStore: Sendable {
         let snapshot = Snapshot(config: config, generation: 1)
         box = NIOLockedValueBox(snapshot)
         Self.returnFreedMemory()
+        warnOfNotices(config)
         shareAnswers(snapshot)
     }
 
@@ -93,6 +94,7 @@ public final class ConfigStore: Sendable {
             return (current, previous)
         }
         release(consume previous)
+        warnOfNotices(loaded)
         shareAnswers(snapshot)
         notify(.reloaded(generation: snapshot.generation))
         return .success(snapshot)
@@ -122,6 +124,14 @@ public final class ConfigStore: Sendable {
     private final class Held: @unchecked Sendable {
         var snapshot: Snapshot?
         init(_ snapshot: consuming Snapshot) { self.snapshot = snapshot }
+    }
+
+    /// Logs what a configuration now live asks for that the service does not do (``Configuration/notices``),
+    /// on the first load and on every reload.
+    private func warnOfNotices(_ config: Configuration) {
+        for notice in config.notices {
+            logger?.warning("Configuration notice", metadata: ["autodiscover.notice": "\(notice)"])
+        }
     }
 
     /// Groups the new configuration's domains by shape in the background, once it is live: requests

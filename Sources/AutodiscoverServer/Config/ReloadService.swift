@@ -80,9 +80,6 @@ public struct ReloadService: Service {
                     "autodiscover.domains": "\(snapshot.config.domains.count)",
                     "autodiscover.config.load_seconds": "\(seconds)",
                 ])
-            for notice in snapshot.config.notices {
-                logger.warning("Configuration notice", metadata: ["autodiscover.notice": "\(notice)"])
-            }
             return true
         case .failure(let error):
             metrics.reload(succeeded: false)

@@ -93,13 +93,14 @@ public final class LogOutput: @unchecked Sendable {
         deadline.tv_nsec = nanoseconds % 1_000_000_000
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        while !pending.isEmpty || writing || droppedSinceNotice > 0 {
-            if pthread_cond_timedwait(drained, mutex, &deadline) == ETIMEDOUT {
-                return pending.isEmpty && !writing && droppedSinceNotice == 0
-            }
+        while !allWritten {
+            if pthread_cond_timedwait(drained, mutex, &deadline) == ETIMEDOUT { return allWritten }
         }
         return true
     }
+
+    /// Nothing queued, being written or waiting to be reported (read with `mutex` held).
+    private var allWritten: Bool { pending.isEmpty && !writing && droppedSinceNotice == 0 }
 
     /// Starts the writer thread (called with `mutex` held, on the first line: a command that never logs
     /// starts none). The thread keeps its instance alive.
@@ -146,7 +147,7 @@ public final class LogOutput: @unchecked Sendable {
 
             pthread_mutex_lock(mutex)
             writing = false
-            if pending.isEmpty && droppedSinceNotice == 0 { pthread_cond_broadcast(drained) }
+            if allWritten { pthread_cond_broadcast(drained) }
         }
     }
 

@@ -73,7 +73,6 @@ struct Serve: AsyncParsableCommand {
                 "autodiscover.domains": "\(store.current.config.domains.count)",
                 "autodiscover.config.files": "\(store.current.config.files.count)",
             ])
-        for notice in store.current.config.notices { logger.warning("Configuration notice", metadata: ["autodiscover.notice": "\(notice)"]) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let application = AutodiscoverApplication(
             store: store, group: group, logger: logger, listen: listen.flatMap(ListenAddress.init(parsing:)),
