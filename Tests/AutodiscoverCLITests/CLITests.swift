@@ -65,14 +65,7 @@ struct CLITests {
 
     @Test("check says that a signing section is read but not applied; the repository's config has none")
     func checkSigningNotice() throws {
-        let directory = NSTemporaryDirectory() + "signing-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for file in ["signer.crt", "signer.key"] {
-            try "placeholder\n".write(toFile: directory + "/" + file, atomically: true, encoding: .utf8)
-        }
-        let path = directory + "/config.yaml"
-        try "signing: { certificate: signer.crt, key: signer.key }\ndomains:\n  a.example:\n    imap: { host: imap.a.example, port: 993 }\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        let path = Self.root + "/Tests/AutodiscoverCoreTests/Fixtures/signing/config.yaml"
         let result = try Self.run(["check", "--config", path])
         #expect(result.code == 0)
         #expect(result.out.contains("\(path): note: signing: Apple profiles are served unsigned"))

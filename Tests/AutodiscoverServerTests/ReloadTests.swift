@@ -38,14 +38,8 @@ struct ReloadTests {
 struct ConfigurationNoticeTests {
     @Test("A signing: section is warned of as without effect when loaded and on every reload; a config without one is not")
     func signingNotice() throws {
-        let directory = NSTemporaryDirectory() + "notice-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for file in ["signer.crt", "signer.key"] {
-            try "placeholder\n".write(toFile: directory + "/" + file, atomically: true, encoding: .utf8)
-        }
-        let path = directory + "/config.yaml"
-        try "signing: { certificate: signer.crt, key: signer.key }\ndomains:\n  a.example:\n    imap: { host: imap.a.example, port: 993 }\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
+            + "/AutodiscoverCoreTests/Fixtures/signing/config.yaml"
         let captured = CapturedLog()
         let logger = Logger(label: "notice-test") { _ in CapturingLogHandler(log: captured) }
         let store = try ConfigStore(path: path, logger: logger)
