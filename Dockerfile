@@ -1,6 +1,6 @@
 # Build: the release binary with the Swift runtime linked in statically.
 FROM swift:6.1-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libyaml-dev libidn2-dev libnghttp2-dev pkg-config \
+RUN apt-get update && apt-get install -y --no-install-recommends libyaml-dev libidn2-dev libnghttp2-dev libssl-dev libc-ares-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -9,9 +9,9 @@ COPY config.yaml ./
 RUN swift build -c release --product autodiscover --static-swift-stdlib \
     && install -D .build/release/autodiscover /out/usr/local/bin/autodiscover
 
-# Run: a small Debian image with the three C libraries, as a user without privileges.
+# Run: a small Debian image with the C libraries the binary links, as a user without privileges.
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libyaml-0-2 libidn2-0 libnghttp2-14 curl ca-certificates \
+RUN apt-get update && apt-get install -y --no-install-recommends libyaml-0-2 libidn2-0 libnghttp2-14 libssl3 libc-ares2 curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /etc/autodiscover autodiscover
 COPY --from=build /out/ /

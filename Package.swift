@@ -32,10 +32,14 @@ let package = Package(
         .systemLibrary(name: "CIDN2", pkgConfig: "libidn2", providers: [.apt(["libidn2-dev"])]),
         // libnghttp2's HTTP/2 session (Debian: libnghttp2-dev), the engine the server's HTTP/2 runs on.
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        // OpenSSL's libcrypto (Debian: libssl-dev): SHA-256 and SHA-1 digests, base64.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // c-ares (Debian: libc-ares-dev) for DNS queries, glibc's libresolv to read the answers.
+        .systemLibrary(name: "CAres", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
         .target(
             name: "AutodiscoverCore",
             dependencies: [
-                "CYAML", "CIDN2",
+                "CYAML", "CIDN2", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -56,11 +60,14 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // The DNS client: many questions at once, each bounded in time (`dns check`).
+        .target(name: "AutodiscoverDNS", dependencies: ["AutodiscoverCore", "CAres"]),
         .executableTarget(
             name: "autodiscover",
             dependencies: [
                 "AutodiscoverCore",
                 "AutodiscoverServer",
+                "AutodiscoverDNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -72,6 +79,10 @@ let package = Package(
             name: "AutodiscoverCoreTests",
             dependencies: ["AutodiscoverCore"],
             exclude: ["Fixtures", "Golden"]
+        ),
+        .testTarget(
+            name: "AutodiscoverDNSTests",
+            dependencies: ["AutodiscoverCore", "AutodiscoverDNS"]
         ),
         .testTarget(
             name: "AutodiscoverCLITests",

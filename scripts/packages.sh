@@ -1,6 +1,7 @@
 # Sourced by scripts/serve.sh and scripts/test.sh: installs the Debian packages named that are missing.
-# The C libraries the build links: libyaml (the YAML event parser), libidn2 (IDNA), libnghttp2 (HTTP/2).
-build_packages=(libyaml-dev libidn2-dev libnghttp2-dev pkg-config)
+# The C libraries the build links: libyaml (the YAML event parser), libidn2 (IDNA), libnghttp2 (HTTP/2),
+# libcrypto (digests), c-ares (DNS queries).
+build_packages=(libyaml-dev libidn2-dev libnghttp2-dev libssl-dev libc-ares-dev pkg-config)
 
 install_missing() {
   local missing=() package

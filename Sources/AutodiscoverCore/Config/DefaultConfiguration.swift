@@ -20,6 +20,8 @@ server:
   #   certificate: tls/server.crt   # paths are relative to this file
   #   key: tls/server.key
   trusted_proxies: ["127.0.0.1/32", "::1/128"]   # only these may set X-Forwarded-Host/-For/-Proto
+  public_host: autodiscover.hostco.net   # the service's own name: `dns records` points autoconfig.D,
+                                         # autodiscover.D and ua-auto-config.D at it (CNAME)
   limits:
     max_body_bytes: 16384           # larger request bodies get 413
     max_uri_bytes: 8192             # longer request targets (path + query) get 414

@@ -4,7 +4,7 @@ extension NodeReader {
         var settings = ServerSettings()
         if doc.isNull(node) { return settings }
         guard let pairs = pairs(node, path()) else { return nil }
-        checkKeys(pairs, allowed: ["listen", "tls", "trusted_proxies", "limits"], path())
+        checkKeys(pairs, allowed: ["listen", "tls", "trusted_proxies", "limits", "public_host"], path())
         for pair in pairs {
             switch pair.key {
             case "listen":
@@ -23,6 +23,13 @@ extension NodeReader {
                 settings.trustedProxies = ranges
             case "limits":
                 limits(pair.value, join(path(), pair.key), into: &settings.limits)
+            case "public_host":
+                guard let text = string(pair.value, join(path(), pair.key)) else { break }
+                do {
+                    settings.publicHost = try DomainName(text)
+                } catch {
+                    report(doc.line(pair.value), join(path(), pair.key), "'\(text)' is not a valid host name: \(error)")
+                }
             default:
                 break
             }

@@ -7,6 +7,9 @@ public struct ServerSettings: Sendable, Equatable {
     /// Peers whose `X-Forwarded-*` headers are believed. Defaults to loopback only.
     public var trustedProxies: [CIDRRange] = [CIDRRange.loopbackV4, CIDRRange.loopbackV6]
     public var limits = Limits()
+    /// The host name clients reach the service by (`autoconfig.D`, `autodiscover.D` and `ua-auto-config.D`
+    /// are CNAMEs to it); used by `dns records` and `dns check`, not by the server.
+    public var publicHost: DomainName?
 
     public init() {}
 }

@@ -129,6 +129,10 @@ struct ConfigValidationTests {
             yaml: "server:\n  trusted_proxies: [\"10.0.0.0/33\"]\ndomains:\n  a.example: { imap: imap.a.example }\n",
             line: 2, keyPath: "server.trusted_proxies", message: "is not an IP address or CIDR range"),
         BrokenConfig(
+            name: "bad public host",
+            yaml: "server:\n  public_host: \"auto discover.example\"\ndomains:\n  a.example: { imap: imap.a.example }\n",
+            line: 2, keyPath: "server.public_host", message: "is not a valid host name"),
+        BrokenConfig(
             name: "key given twice",
             yaml: "domains:\n  a.example:\n    imap: imap.a.example\n    imap: imap2.a.example\n",
             line: 4, keyPath: "domains.a.example.imap", message: "is given twice (first on line 3)"),
