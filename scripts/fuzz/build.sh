@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 out=.build-fuzz
 mkdir -p "$out"
 rm -f "$out/libAutodiscoverCore.a" "$out"/Fuzz*
-flags=(-swift-version 6 -parse-as-library -O -enable-testing -sanitize=fuzzer,address -I Sources/CYAML -I Sources/CIDN2)
+flags=(-swift-version 6 -parse-as-library -O -enable-testing -sanitize=fuzzer,address -I Sources/CYAML -I Sources/CIDN2 -I Sources/COpenSSL)
 mapfile -t core < <(find Sources/AutodiscoverCore -name '*.swift' | sort)
 echo "== fuzz: AutodiscoverCore (instrumented, ${#core[@]} files)"
 swiftc "${flags[@]}" -wmo -module-name AutodiscoverCore -emit-library -static -emit-module \
@@ -16,7 +16,7 @@ test -f "$out/libAutodiscoverCore.a"
 for source in Fuzz/Targets/*.swift; do
   name=$(basename "$source" .swift)
   echo "== fuzz: $name"
-  swiftc "${flags[@]}" -I "$out" -L "$out" -module-name "$name" "$source" -lAutodiscoverCore -lyaml -lidn2 \
+  swiftc "${flags[@]}" -I "$out" -L "$out" -module-name "$name" "$source" -lAutodiscoverCore -lyaml -lidn2 -lcrypto \
     -o "$out/$name" 2>&1 | grep -v "Cannot export local symbol" || true
   test -x "$out/$name"
 done
