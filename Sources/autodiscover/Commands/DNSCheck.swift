@@ -101,7 +101,7 @@ struct DNSCheck: AsyncParsableCommand {
         let rate = seconds > 0 ? Int(Double(questions.count) / seconds) : questions.count
         let tally = DNSVerdict.Status.allCases.map { "\(counts[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
         let summary =
-            "\(plans.count) domains, \(questions.count) owners: \(tally); \(questions.count) questions in \(decimal(seconds, places: 2)) s (\(rate) a second)"
+            "\(plans.count) domain\(plans.count == 1 ? "" : "s"), \(questions.count) owners: \(tally); \(questions.count) questions in \(decimal(seconds, places: 2)) s (\(rate) a second)"
         switch format {
         case .text: output.append("dns check: \(summary)\n")
         case .json:
