@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "AutodiscoverServer",
             dependencies: [
-                "AutodiscoverCore", "CNGHTTP2",
+                "AutodiscoverCore", "AutodiscoverDNS", "CNGHTTP2",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -22,6 +22,7 @@ enum DNSAnswerReader {
         var message = ns_msg()
         guard ns_initparse(answer, Int32(length), &message) == 0 else { return .failure("an answer that could not be read") }
         var values: [DNSRecordData] = []
+        var ttl = Int.max
         for index in 0..<cares_shim_answer_count(&message) {
             var record = ns_rr()
             guard ns_parserr(&message, ns_s_an, index, &record) == 0 else { return .failure("an answer that could not be read") }
@@ -35,6 +36,7 @@ enum DNSAnswerReader {
                 return .alias(name(at: data, in: &message) ?? "?")
             }
             guard type == question.type.code else { continue }
+            ttl = min(ttl, Int(cares_shim_rr_ttl(&record)))
             switch question.type {
             case .srv:
                 guard count >= 7, let target = name(at: data + 6, in: &message) else { continue }
@@ -45,7 +47,7 @@ enum DNSAnswerReader {
                 break
             }
         }
-        return values.isEmpty ? nil : .records(values)
+        return values.isEmpty ? nil : .records(values, ttl: ttl)
     }
 
     /// A (possibly compressed) name in the message, absolute (`imap.example.com.`, the root `.`).

@@ -7,17 +7,6 @@ import Glibc
 import Musl
 #endif
 
-/// One question: a name (absolute or not) and a record type.
-public struct DNSQuestion: Sendable, Hashable {
-    public var name: String
-    public var type: DNSRecordType
-
-    public init(name: String, type: DNSRecordType) {
-        self.name = name
-        self.type = type
-    }
-}
-
 /// Why a resolver could not be set up.
 public struct DNSResolverError: Error, CustomStringConvertible {
     public var description: String

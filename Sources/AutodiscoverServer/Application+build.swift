@@ -10,6 +10,8 @@ public struct AutodiscoverApplication: Sendable {
     public let metrics: ServerMetrics
     public let server: AutodiscoverHTTPServer
     public let reloader: ReloadService
+    /// Looks up the `source: dns` domains and keeps them current.
+    public let dnsRefresher: DNSRefreshService
 
     /// Builds the server and the reload watcher around a loaded configuration.
     public init(
@@ -25,6 +27,7 @@ public struct AutodiscoverApplication: Sendable {
             onListening: onListening)
         reloader = ReloadService(
             store: store, metrics: metrics, logger: logger, interval: reloadInterval, watchSignal: watchSignal)
+        dnsRefresher = DNSRefreshService(store: store, metrics: metrics, logger: logger)
     }
 
     /// A service group that runs both and stops gracefully on SIGTERM/SIGINT (none in tests).
@@ -34,6 +37,7 @@ public struct AutodiscoverApplication: Sendable {
                 services: [
                     .init(service: server),
                     .init(service: reloader, successTerminationBehavior: .ignore),
+                    .init(service: dnsRefresher, successTerminationBehavior: .ignore),
                 ],
                 gracefulShutdownSignals: signals,
                 logger: logger))

@@ -13,6 +13,7 @@ static inline const unsigned char *cares_shim_end(const ns_msg *msg) { return ns
 static inline const char *cares_shim_rr_name(const ns_rr *rr) { return ns_rr_name(*rr); }
 static inline int cares_shim_rr_type(const ns_rr *rr) { return ns_rr_type(*rr); }
 static inline int cares_shim_rr_class(const ns_rr *rr) { return ns_rr_class(*rr); }
+static inline unsigned long cares_shim_rr_ttl(const ns_rr *rr) { return ns_rr_ttl(*rr); }
 static inline int cares_shim_rr_rdlen(const ns_rr *rr) { return ns_rr_rdlen(*rr); }
 static inline const unsigned char *cares_shim_rr_rdata(const ns_rr *rr) { return ns_rr_rdata(*rr); }
 static inline int cares_shim_getsock_readable(int bits, int num) { return ARES_GETSOCK_READABLE(bits, num); }

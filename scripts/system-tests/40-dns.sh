@@ -6,3 +6,4 @@ binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 . "$here/../packages.sh"
 install_missing knot knot-dnsutils bind9-utils curl
 timeout 300 python3 "$here/dns_records_check.py" "$binary"
+timeout 120 python3 "$here/dns_source.py" "$binary"

@@ -196,7 +196,10 @@ struct ConfigResolver: Sendable {
             }
             var servers: [MailServer] = []
             for server in written {
-                guard let resolved = resolveServer(kind, server, base: own == nil ? nil : base, reader: reader) else {
+                guard
+                    let resolved = resolveServer(
+                        kind, server, base: own == nil ? nil : base, hostOptional: domain.source == .dns, reader: reader)
+                else {
                     ok = false
                     continue
                 }
@@ -252,11 +255,14 @@ struct ConfigResolver: Sendable {
         return domain
     }
 
-    /// One server: the entry over the provider's first server of the same kind, then defaults.
+    /// One server: the entry over the provider's first server of the same kind, then defaults (a `source: dns`
+    /// domain's entry may leave the host out: it only gives what applies on top of the looked-up servers).
     private func resolveServer(
-        _ kind: ServiceKind, _ entry: MailServerEntry, base: MailServerEntry?, reader: NodeReader
+        _ kind: ServiceKind, _ entry: MailServerEntry, base: MailServerEntry?, hostOptional: Bool = false,
+        reader: NodeReader
     ) -> MailServer? {
-        guard let host = entry.host ?? base?.host else {
+        // A `source: dns` domain takes hosts and ports from DNS; its entries may give only auth and username.
+        guard let host = entry.host ?? base?.host ?? (hostOptional ? "" : nil) else {
             reader.report(entry.line, entry.path.text + ".host", "is required")
             return nil
         }

@@ -24,6 +24,17 @@ public final class Configuration: Sendable {
         self.table = table
     }
 
+    /// The same configuration with some domains replaced (by position in ``domains``): how looked-up
+    /// settings of `source: dns` domains go live. Names, aliases and positions stay as they are.
+    public func replacing(_ changes: [Int: MailDomain]) -> Configuration {
+        var domains = self.domains
+        for (index, domain) in changes where domains.indices.contains(index) { domains[index] = domain }
+        return Configuration(server: server, signing: signing, domains: domains, templates: templates, files: files, table: table)
+    }
+
+    /// The positions of the domains whose settings come from DNS (wildcards among them).
+    public var dnsDomainIndices: [Int] { domains.indices.filter { domains[$0].source == .dns } }
+
     /// How many names answer: domains plus aliases (wildcards count once).
     public var nameCount: Int { table.exact.count + table.aliases.count + table.wildcards.count }
 

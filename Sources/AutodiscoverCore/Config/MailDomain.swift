@@ -35,6 +35,8 @@ public struct MailDomain: Sendable, Hashable {
     public var autodiscover: AutodiscoverEndpoint
     public var redirect: Redirect?
     public var source: SettingsSource
+    /// For a `source: dns` domain, where its looked-up settings stand; `.notFromDNS` for the others.
+    public var dnsState: DNSState
 
     /// Where the domain is defined.
     public var file: String
@@ -66,6 +68,7 @@ public struct MailDomain: Sendable, Hashable {
         self.autodiscover = autodiscover
         self.redirect = redirect
         self.source = source
+        self.dnsState = source == .dns ? .pending : .notFromDNS
         self.file = file
         self.line = line
     }

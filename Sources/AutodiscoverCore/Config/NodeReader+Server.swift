@@ -4,7 +4,7 @@ extension NodeReader {
         var settings = ServerSettings()
         if doc.isNull(node) { return settings }
         guard let pairs = pairs(node, path()) else { return nil }
-        checkKeys(pairs, allowed: ["listen", "tls", "trusted_proxies", "limits", "public_host"], path())
+        checkKeys(pairs, allowed: ["listen", "tls", "trusted_proxies", "limits", "public_host", "dns"], path())
         for pair in pairs {
             switch pair.key {
             case "listen":
@@ -23,6 +23,8 @@ extension NodeReader {
                 settings.trustedProxies = ranges
             case "limits":
                 limits(pair.value, join(path(), pair.key), into: &settings.limits)
+            case "dns":
+                dns(pair.value, join(path(), pair.key), into: &settings.dns)
             case "public_host":
                 guard let text = string(pair.value, join(path(), pair.key)) else { break }
                 do {
@@ -96,6 +98,51 @@ extension NodeReader {
             default:
                 break
             }
+        }
+    }
+
+    private func dns(_ node: YAMLNode, _ path: @autoclosure () -> String, into dns: inout DNSSettings) {
+        if doc.isNull(node) { return }
+        guard let pairs = pairs(node, path()) else { return }
+        checkKeys(pairs, allowed: ["nameservers", "timeout", "min_ttl", "max_ttl", "parallel"], path())
+        var minLine: Int?
+        for pair in pairs {
+            switch pair.key {
+            case "nameservers":
+                var servers: [String] = []
+                for (text, line) in strings(pair.value, join(path(), pair.key)) {
+                    if NameserverAddress.isValid(text) {
+                        servers.append(text)
+                    } else {
+                        report(line, join(path(), pair.key), "'\(text)' is not HOST or HOST:PORT (IPv6 as [::1]:53)")
+                    }
+                }
+                dns.nameservers = servers
+            case "timeout":
+                if let value = duration(pair.value, join(path(), pair.key)) {
+                    if value < .milliseconds(10) || value > .seconds(60) {
+                        report(doc.line(pair.value), join(path(), pair.key), "must be between 10ms and 60s")
+                    } else {
+                        dns.timeout = value
+                    }
+                }
+            case "min_ttl":
+                if let value = duration(pair.value, join(path(), pair.key)) {
+                    dns.minTTL = value
+                    minLine = doc.line(pair.value)
+                }
+            case "max_ttl":
+                if let value = duration(pair.value, join(path(), pair.key)) { dns.maxTTL = value }
+            case "parallel":
+                if let value = int(pair.value, join(path(), pair.key), in: 1...1024) { dns.parallel = value }
+            default:
+                break
+            }
+        }
+        if dns.minTTL < .seconds(1) {
+            report(minLine ?? doc.line(node), join(path(), "min_ttl"), "must be at least 1s")
+        } else if dns.maxTTL < dns.minTTL {
+            report(doc.line(node), join(path(), "max_ttl"), "must not be less than min_ttl")
         }
     }
 

@@ -10,6 +10,24 @@ public struct ServerSettings: Sendable, Equatable {
     /// The host name clients reach the service by (`autoconfig.D`, `autodiscover.D` and `ua-auto-config.D`
     /// are CNAMEs to it); used by `dns records` and `dns check`, not by the server.
     public var publicHost: DomainName?
+    /// How `source: dns` domains are looked up (`server.dns`).
+    public var dns = DNSSettings()
+
+    public init() {}
+}
+
+/// `server.dns`: the lookups behind `source: dns` domains.
+public struct DNSSettings: Sendable, Equatable {
+    /// `HOST[:PORT]` of each nameserver to ask; empty asks the system's (`/etc/resolv.conf`).
+    public var nameservers: [String] = []
+    /// How long one question may take. Defaults to 5 s.
+    public var timeout: Duration = .seconds(5)
+    /// Record sets are looked up again before their TTL runs out, but no sooner than this. Defaults to 30 s.
+    public var minTTL: Duration = .seconds(30)
+    /// … and no later than this. Defaults to 1 h.
+    public var maxTTL: Duration = .seconds(3600)
+    /// Questions in flight at once. Defaults to 64.
+    public var parallel = 64
 
     public init() {}
 }

@@ -1,7 +1,7 @@
 /// What DNS answered for one owner and type, reduced to what a check compares.
 public enum DNSFound: Sendable, Hashable {
-    /// Records of the asked type at the owner itself.
-    case records([DNSRecordData])
+    /// Records of the asked type at the owner itself, and the smallest TTL among them (seconds).
+    case records([DNSRecordData], ttl: Int = 0)
     /// The owner is a CNAME (to this target).
     case alias(String)
     /// The name exists but has no records of the asked type.
@@ -57,7 +57,7 @@ public struct DNSVerdict: Sendable, Hashable {
                 verdict.status = .drift
                 verdict.detail = "a CNAME where \(expectation.type.rawValue) records belong"
             }
-        case .records(let values):
+        case .records(let values, _):
             verdict.found = values.map(\.description)
             switch expectation.type {
             case .srv: compareSRV(expectation.values, values, into: &verdict)

@@ -7,12 +7,19 @@ public struct AnswerEngine: Sendable {
     /// Each renderer's "no configuration for this domain" document, prepared once (unknown domains are a
     /// large share of what a public endpoint is asked).
     private let notFound: [RendererID: PreparedAnswer]
+    /// Each renderer's 503 for a `source: dns` domain not looked up yet.
+    private let unavailable: [RendererID: PreparedAnswer]
 
     public init(registry: RendererRegistry = .standard) {
         self.registry = registry
         var notFound: [RendererID: PreparedAnswer] = [:]
-        for renderer in registry.renderers { notFound[renderer.id] = renderer.errorAnswer(.notFound) }
+        var unavailable: [RendererID: PreparedAnswer] = [:]
+        for renderer in registry.renderers {
+            notFound[renderer.id] = renderer.errorAnswer(.notFound)
+            unavailable[renderer.id] = renderer.errorAnswer(.unavailable)
+        }
         self.notFound = notFound
+        self.unavailable = unavailable
         var routes: [(RouteSpec, Int)] = []
         for (index, renderer) in registry.renderers.enumerated() {
             for route in renderer.routes { routes.append((route, index)) }
@@ -60,6 +67,8 @@ public struct AnswerEngine: Sendable {
         public var domain: String?
         /// True when the domain came from the request's host (no address): caches must vary on `Host`.
         public var dependsOnHost: Bool
+        /// True when the answer is from a `source: dns` domain's last good lookup (a later one failed).
+        public var stale = false
     }
 
     /// Answers a request that ``match(method:path:)`` sent to `renderer`.
@@ -99,6 +108,11 @@ public struct AnswerEngine: Sendable {
                 return respond(notFoundAnswer(renderer), renderer, request, time, reading)
             }
         }
+        switch found.domain.dnsState {
+        case .notFromDNS, .fresh, .stale: break
+        case .pending: return respond(unavailable[renderer.id] ?? renderer.errorAnswer(.unavailable), renderer, request, time, reading)
+        case .absent: return respond(notFoundAnswer(renderer), renderer, request, time, reading)
+        }
         var context = AnswerContext(
             address: reading.address, requestedDomain: found.requested, accountName: reading.accountName, time: time)
         if let cache {
@@ -130,7 +144,8 @@ public struct AnswerEngine: Sendable {
         _ head: AnswerHead, _ body: [UInt8], _ renderer: any Renderer, _ found: ResolvedDomain, _ reading: RequestReading
     ) -> Response {
         Response(
-            head: head, body: body, renderer: renderer.id, domain: found.domain.pattern, dependsOnHost: reading.address == nil)
+            head: head, body: body, renderer: renderer.id, domain: found.domain.pattern, dependsOnHost: reading.address == nil,
+            stale: found.domain.dnsState == .stale)
     }
 
     private func notFoundAnswer(_ renderer: any Renderer) -> PreparedAnswer {

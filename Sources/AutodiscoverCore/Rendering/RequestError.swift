@@ -30,4 +30,11 @@ public enum AnswerError: Sendable, Equatable {
     case badRequest(RequestError)
     /// The path exists but not for this method (HTTP 405).
     case methodNotAllowed
+    /// The domain's settings come from DNS and have not been looked up yet (HTTP 503 with `Retry-After`).
+    case unavailable
+
+    /// The `Retry-After` of a 503, in seconds.
+    public static let retryAfterSeconds = 5
+    /// The header every renderer's 503 carries.
+    public static let retryAfter = ("Retry-After", String(retryAfterSeconds))
 }

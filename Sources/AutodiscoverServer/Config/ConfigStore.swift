@@ -43,6 +43,23 @@ public final class ConfigStore: Sendable {
     private let logger: Logger?
     private let box: NIOLockedValueBox<Snapshot>
     private let observers = NIOLockedValueBox<[AsyncStream<ReloadOutcome>.Continuation]>([])
+    /// What the lookups of `source: dns` domains found, by domain name: applied to each configuration
+    /// loaded, so a reload keeps serving what DNS said (and a failed lookup keeps the last good answer).
+    private let lookups = NIOLockedValueBox<[String: DNSLookup]>([:])
+    /// False until the first round of lookups of `source: dns` domains is done (`/readyz` says so).
+    private let lookedUp = NIOLockedValueBox<Bool>(false)
+
+    /// The last lookup of one `source: dns` domain: its answers (in ``DNSDomainBuilder/questions(for:)``'s
+    /// order) and whether they are from the latest lookup.
+    public struct DNSLookup: Sendable, Equatable {
+        public var answers: [DNSFound]
+        public var stale: Bool
+
+        public init(answers: [DNSFound], stale: Bool = false) {
+            self.answers = answers
+            self.stale = stale
+        }
+    }
 
     /// Every reload outcome from now on (tests wait on this instead of polling).
     public func outcomes() -> AsyncStream<ReloadOutcome> {
@@ -61,6 +78,7 @@ public final class ConfigStore: Sendable {
         self.logger = logger
         let config = try ConfigStore.load(path)
         let snapshot = Snapshot(config: config, generation: 1)
+        lookedUp.withLockedValue { $0 = config.dnsDomainIndices.isEmpty }
         box = NIOLockedValueBox(snapshot)
         Self.returnFreedMemory()
         warnOfNotices(config)
@@ -72,6 +90,7 @@ public final class ConfigStore: Sendable {
         self.path = path
         self.logger = nil
         let snapshot = Snapshot(config: config, generation: 1)
+        lookedUp.withLockedValue { $0 = config.dnsDomainIndices.isEmpty }
         box = NIOLockedValueBox(snapshot)
         shareAnswers(snapshot)
     }
@@ -90,7 +109,9 @@ public final class ConfigStore: Sendable {
         }
         let (snapshot, previous) = box.withLockedValue { current -> (Snapshot, Snapshot) in
             let previous = current
-            current = Snapshot(config: loaded, generation: current.generation + 1)
+            // The last lookups apply to the new file's `source: dns` domains as they did to the old ones'.
+            let withLookups = lookups.withLockedValue { Self.applying($0, to: loaded, only: nil) }
+            current = Snapshot(config: withLookups, generation: current.generation + 1)
             return (current, previous)
         }
         release(consume previous)
@@ -98,6 +119,65 @@ public final class ConfigStore: Sendable {
         shareAnswers(snapshot)
         notify(.reloaded(generation: snapshot.generation))
         return .success(snapshot)
+    }
+
+    /// True once the `source: dns` domains have been looked up once (or there are none).
+    public var dnsReady: Bool { lookedUp.withLockedValue { $0 } }
+
+    /// Marks the first round of lookups done.
+    public func markLookedUp() { lookedUp.withLockedValue { $0 = true } }
+
+    /// The last lookup of a `source: dns` domain, by name.
+    public func lookup(_ name: String) -> DNSLookup? { lookups.withLockedValue { $0[name] } }
+
+    /// Takes new lookups of `source: dns` domains (by name; nil forgets one) and, when they change what is
+    /// answered, swaps in the live configuration with those domains rebuilt (same generation: the file did
+    /// not change). Prepared answers of the old snapshot are dropped with it.
+    public func applyLookups(_ changes: [String: DNSLookup?]) {
+        guard !changes.isEmpty else { return }
+        let previous = box.withLockedValue { current -> Snapshot? in
+            let merged = lookups.withLockedValue { lookups -> [String: DNSLookup] in
+                for (name, lookup) in changes { lookups[name] = lookup }
+                return lookups
+            }
+            let config = Self.applying(merged, to: current.config, only: Set(changes.keys))
+            guard config !== current.config else { return nil }
+            let previous = current
+            current = Snapshot(config: config, generation: current.generation)
+            return previous
+        }
+        if let previous {
+            release(previous)
+            shareAnswers(current)
+        }
+    }
+
+    /// `config` with its `source: dns` domains (those named in `only`, or all) built from `lookups`.
+    private static func applying(_ lookups: [String: DNSLookup], to config: Configuration, only: Set<String>?) -> Configuration {
+        var changes: [Int: MailDomain] = [:]
+        for index in config.dnsDomainIndices {
+            let domain = config.domains[index]
+            guard only?.contains(domain.name.ascii) ?? true, !domain.isWildcard else { continue }
+            var configured = domain
+            configured.dnsState = .pending
+            guard let lookup = lookups[domain.name.ascii] else {
+                if domain.dnsState != .pending { changes[index] = configured }
+                continue
+            }
+            var built: MailDomain
+            switch DNSDomainBuilder.build(configured, answers: lookup.answers) {
+            case .resolved(let resolved, _):
+                built = resolved
+                built.dnsState = lookup.stale ? .stale : .fresh
+            case .absent:
+                built = configured
+                built.dnsState = .absent
+            case .failed:
+                built = configured
+            }
+            if built != domain { changes[index] = built }
+        }
+        return changes.isEmpty ? config : config.replacing(changes)
     }
 
     /// Frees a replaced configuration off the reload's path and off the event loops, then hands the heap

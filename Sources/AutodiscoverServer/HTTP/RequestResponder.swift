@@ -134,6 +134,7 @@ public struct RequestResponder: Sendable {
                     status: HTTPResponseStatus(statusCode: response.status), head: response.head, body: response.body,
                     label: response.renderer.rawValue, domain: response.domain)
             }
+            if response.stale { metrics.staleAnswer() }
             // An answer: cacheable, tagged, and 304 when the client holds it already.
             let tag = ETag(generation: snapshot.generation, body: response.body)
             let held = request.head.fields.ifNoneMatch.map { ETag.matches($0, tag.text) } ?? false
@@ -168,6 +169,9 @@ public struct RequestResponder: Sendable {
         case "healthz":
             return .text(.ok, "ok\n", label: "healthz")
         case "readyz":
+            guard store.dnsReady else {
+                return .text(.serviceUnavailable, "not ready: looking up the source: dns domains\n", label: "readyz")
+            }
             return .text(
                 .ok, "ready: generation \(snapshot.generation), \(snapshot.config.domains.count) domains\n",
                 label: "readyz")

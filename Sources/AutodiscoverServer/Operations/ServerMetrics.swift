@@ -24,6 +24,10 @@ public final class ServerMetrics: Sendable {
     private let reloadsOK: CoreMetrics.Counter
     private let reloadsFailed: CoreMetrics.Counter
     private let lastReloadSuccess: CoreMetrics.Gauge
+    /// `source: dns` lookups: questions by result, answers served stale, domains by state.
+    private let dnsResults: [String: CoreMetrics.Counter]
+    private let dnsStale: NIOLockedValueBox<Int>
+    private let dnsStates: [DNSState: CoreMetrics.Gauge]
     /// Where the log is written, for its count of dropped lines.
     private let logOutput: LogOutput
 
@@ -38,6 +42,49 @@ public final class ServerMetrics: Sendable {
         reloadsFailed = CoreMetrics.Counter(
             label: "autodiscover_config_reloads_total", dimensions: [("result", "failed")], factory: factory)
         lastReloadSuccess = CoreMetrics.Gauge(label: "autodiscover_config_last_reload_success", factory: factory)
+        var results: [String: CoreMetrics.Counter] = [:]
+        for result in Self.dnsResultNames {
+            results[result] = CoreMetrics.Counter(label: "autodiscover_dns_lookups_total", dimensions: [("result", result)], factory: factory)
+        }
+        dnsResults = results
+        dnsStale = NIOLockedValueBox(0)
+        var states: [DNSState: CoreMetrics.Gauge] = [:]
+        for state in DNSState.allCases where state != .notFromDNS {
+            states[state] = CoreMetrics.Gauge(label: "autodiscover_dns_domains", dimensions: [("state", state.rawValue)], factory: factory)
+        }
+        dnsStates = states
+    }
+
+    static let dnsResultNames = ["ok", "nodata", "nxdomain", "timeout", "servfail", "error"]
+
+    /// Counts the answers of one round of `source: dns` lookups, one per question.
+    public func dnsLookups(_ answers: [DNSFound]) {
+        var counts: [String: Int] = [:]
+        for answer in answers {
+            let result: String
+            switch answer {
+            case .records, .alias: result = "ok"
+            case .noData: result = "nodata"
+            case .nxdomain: result = "nxdomain"
+            case .failure(let message) where message.hasPrefix("timeout"): result = "timeout"
+            case .failure(let message) where message.hasPrefix("server failure"): result = "servfail"
+            case .failure: result = "error"
+            }
+            counts[result, default: 0] += 1
+        }
+        for (result, count) in counts { dnsResults[result]?.increment(by: count) }
+    }
+
+    /// Records how many `source: dns` domains are in each state.
+    public func dnsDomains(_ config: Configuration) {
+        var counts: [DNSState: Int] = [:]
+        for index in config.dnsDomainIndices { counts[config.domains[index].dnsState, default: 0] += 1 }
+        for (state, gauge) in dnsStates { gauge.record(counts[state] ?? 0) }
+    }
+
+    /// Counts an answer given from a `source: dns` domain's last good lookup after a later one failed.
+    public func staleAnswer() {
+        dnsStale.withLockedValue { $0 += 1 }
     }
 
     /// The tally an event loop records its requests into (looked up once per connection).
@@ -90,6 +137,8 @@ public final class ServerMetrics: Sendable {
         lines += "autodiscover_request_duration_seconds_count \(total.requests)\n"
         lines += "# TYPE autodiscover_log_lines_dropped_total counter\n"
         lines += "autodiscover_log_lines_dropped_total \(logOutput.droppedLines)\n"
+        lines += "# TYPE autodiscover_dns_answers_stale_total counter\n"
+        lines += "autodiscover_dns_answers_stale_total \(dnsStale.withLockedValue { $0 })\n"
         text += lines.utf8
         return text
     }

@@ -82,16 +82,18 @@ public struct AutodiscoverV2JSONRenderer: Renderer {
             return message(404, "NotFound", "No configuration for this domain.")
         case .methodNotAllowed:
             return message(405, "MethodNotAllowed", "Use GET.")
+        case .unavailable:
+            return message(503, "ServiceUnavailable", "The settings are being looked up; try again.", headers: [AnswerError.retryAfter])
         }
     }
 
-    private func message(_ status: Int, _ code: String, _ text: String) -> PreparedAnswer {
+    private func message(_ status: Int, _ code: String, _ text: String, headers: [(String, String)] = []) -> PreparedAnswer {
         var json = JSONWriter()
         json.beginObject()
         json.field("ErrorCode", code)
         json.field("ErrorMessage", text)
         json.endObject()
-        return PreparedAnswer(status: status, contentType: "application/json", segments: [.literal(json.bytes + [10])])
+        return PreparedAnswer(status: status, contentType: "application/json", headers: headers, segments: [.literal(json.bytes + [10])])
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

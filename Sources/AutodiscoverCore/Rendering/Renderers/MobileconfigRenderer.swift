@@ -168,9 +168,11 @@ public struct MobileconfigRenderer: Renderer {
         case .notFound: (status, text) = (404, "No mail settings are configured for this domain.")
         case .badRequest(let reason): (status, text) = (400, "Cannot make a profile: \(reason).")
         case .methodNotAllowed: (status, text) = (405, "Use GET.")
+        case .unavailable: (status, text) = (503, "The mail settings for this domain are being looked up; try again in a few seconds.")
         }
         return PreparedAnswer(
-            status: status, contentType: "text/plain; charset=utf-8", segments: [.literal(Array((text + "\n").utf8))])
+            status: status, contentType: "text/plain; charset=utf-8", headers: status == 503 ? [AnswerError.retryAfter] : [],
+            segments: [.literal(Array((text + "\n").utf8))])
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

@@ -63,9 +63,10 @@ public struct PACCRenderer: Renderer {
         case .notFound: (status, code) = (404, "not-found")
         case .badRequest: (status, code) = (400, "bad-request")
         case .methodNotAllowed: (status, code) = (405, "method-not-allowed")
+        case .unavailable: (status, code) = (503, "unavailable")
         }
         return PreparedAnswer(
-            status: status, contentType: "application/json", headers: Self.cors,
+            status: status, contentType: "application/json", headers: status == 503 ? Self.cors + [AnswerError.retryAfter] : Self.cors,
             segments: [.literal(Array("{\"error\":\"\(code)\"}\n".utf8))])
     }
 

@@ -11,7 +11,9 @@ enum POXNamespace {
     static let serverID = "2477272013"
 
     /// An `Error` document: `<Response>` (in `responseNamespace` when given) holding code and message.
-    static func errorDocument(code: Int, message: String, responseNamespace: String?, status: Int) -> PreparedAnswer {
+    static func errorDocument(
+        code: Int, message: String, responseNamespace: String?, status: Int, headers: [(String, String)] = []
+    ) -> PreparedAnswer {
         var xml = AnswerBuilder(escaping: .xml)
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
         xml.open("Autodiscover", [("xmlns", response)])
@@ -27,7 +29,7 @@ enum POXNamespace {
         xml.raw("    </Error>\n")
         xml.close("Response")
         xml.close("Autodiscover")
-        return PreparedAnswer(status: status, contentType: contentType, segments: xml.finish())
+        return PreparedAnswer(status: status, contentType: contentType, headers: headers, segments: xml.finish())
     }
 
     /// The error document for an ``AnswerError``, with `Response` in `responseNamespace` when given.
@@ -45,6 +47,10 @@ enum POXNamespace {
             return errorDocument(code: 600, message: "Invalid Request", responseNamespace: responseNamespace, status: 400)
         case .methodNotAllowed:
             return errorDocument(code: 600, message: "Invalid Request", responseNamespace: responseNamespace, status: 405)
+        case .unavailable:
+            return errorDocument(
+                code: 603, message: "The server is temporarily unavailable.", responseNamespace: responseNamespace,
+                status: 503, headers: [AnswerError.retryAfter])
         }
     }
 

@@ -75,12 +75,15 @@ public struct SettingsPageRenderer: Renderer {
         case .notFound: (status, text) = (404, "No mail settings are configured for this domain.")
         case .badRequest: (status, text) = (400, "That does not look like an email address.")
         case .methodNotAllowed: (status, text) = (405, "Use GET.")
+        case .unavailable: (status, text) = (503, "The mail settings for this domain are being looked up; try again in a few seconds.")
         }
         var html = AnswerBuilder(escaping: .html)
         html.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Mail settings</title></head>\n<body>\n<p>")
         html.text(text)
         html.raw("</p>\n</body>\n</html>\n")
-        return PreparedAnswer(status: status, contentType: Self.contentType, segments: html.finish())
+        return PreparedAnswer(
+            status: status, contentType: Self.contentType, headers: status == 503 ? [AnswerError.retryAfter] : [],
+            segments: html.finish())
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {
