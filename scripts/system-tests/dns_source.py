@@ -44,6 +44,8 @@ _imaps._tcp.dot\tSRV\t0 1 993 imap.dot.dnstest.example.
 _pop3s._tcp.dot\tSRV\t0 0 0 .
 _pop3._tcp.dot\tSRV\t0 0 0 .
 _submission._tcp.dot\tSRV\t0 1 587 smtp.dot.dnstest.example.
+_imaps._tcp.acme.tenants\tSRV\t0 1 993 imap.acme.example.
+_submissions._tcp.acme.tenants\tSRV\t0 1 465 smtp.acme.example.
 """
 
 work = tempfile.mkdtemp(prefix="autodiscover-dns-source-")
@@ -60,6 +62,7 @@ domains:
     imap: { username: "%%EMAILLOCALPART%%", auth: password-encrypted }
   dot.dnstest.example: { source: dns }
   nothere.dnstest.example: { source: dns }
+  "*.tenants.dnstest.example": { source: dns, display_name: Tenant Mail }
   yaml.example: { imap: imap.yaml.example }
 """ % knot.port)
 
@@ -130,6 +133,28 @@ try:
     check(missing[0] == 404 and missing[2] == unknown[2], "a name that does not exist: %d, same body as unknown: %s" % (missing[0], missing[2] == unknown[2]))
     note("nothere.dnstest.example (NXDOMAIN): 404, the same body as an unknown domain")
 
+    # A name under a source: dns wildcard: 503 with Retry-After at first (its lookup starts), then the zone's answer.
+    status, headers, body = autoconfig("dave@acme.tenants.dnstest.example")
+    check(status == 503 and headers.get("Retry-After") == "5" and b"<clientConfig" in body,
+          "first request under a source: dns wildcard: %d %s %s" % (status, headers, body))
+    status, headers, body = get("/autodiscover/autodiscover.json?Email=dave@ghost.tenants.dnstest.example&Protocol=AutodiscoverV1")
+    check(status == 503 and headers.get("Retry-After") == "5" and json.loads(body)["ErrorCode"] == "ServiceUnavailable",
+          "v2 JSON's 503: %d %s" % (status, body))
+    deadline = time.monotonic() + 5
+    while True:
+        status, _, body = autoconfig("dave@acme.tenants.dnstest.example")
+        if status == 200:
+            break
+        check(time.monotonic() < deadline, "the wildcard's name was not looked up within 5 s: %d" % status)
+        time.sleep(0.02)
+    check(b"<hostname>imap.acme.example</hostname>" in body and b"Tenant Mail" in body, "wildcard name from the zone: %s" % body)
+    deadline = time.monotonic() + 5
+    while autoconfig("dave@ghost.tenants.dnstest.example")[0] != 404:
+        check(time.monotonic() < deadline, "a name under the wildcard with no records did not turn 404 within 5 s")
+        time.sleep(0.02)
+    note("*.tenants.dnstest.example (source: dns): a new name answers 503 with Retry-After (in each format), "
+         "then from its records; one without records 404")
+
     # ------------------------------------------------------------------ the zone changes under a client loop
     statuses = {}
     seen = []
@@ -173,7 +198,7 @@ try:
     while True:
         metrics = get("/metrics")[2].decode()
         failed = sum(metric(metrics, "autodiscover_dns_lookups_total", '{result="%s"}' % r) for r in ("error", "timeout"))
-        if metric(metrics, "autodiscover_dns_domains", '{state="stale"}') >= 2 and failed > 0 and metric(metrics, "autodiscover_dns_answers_stale_total") > 0:
+        if metric(metrics, "autodiscover_dns_domains", '{state="stale"}') >= 3 and failed > 0 and metric(metrics, "autodiscover_dns_answers_stale_total") > 0:
             break
         check(time.monotonic() < deadline, "no stale state within 8 s of stopping knotd:\n" + "\n".join(l for l in metrics.splitlines() if "dns" in l))
         time.sleep(0.05)
@@ -185,7 +210,7 @@ try:
     deadline = time.monotonic() + 8
     while True:
         metrics = get("/metrics")[2].decode()
-        if metric(metrics, "autodiscover_dns_domains", '{state="stale"}') == 0 and metric(metrics, "autodiscover_dns_domains", '{state="fresh"}') == 2:
+        if metric(metrics, "autodiscover_dns_domains", '{state="stale"}') == 0 and metric(metrics, "autodiscover_dns_domains", '{state="fresh"}') == 3:
             break
         check(time.monotonic() < deadline, "lookups did not succeed again within 8 s of restarting knotd")
         time.sleep(0.05)
@@ -196,7 +221,7 @@ try:
     note("zone changed under a client loop: the answer followed after %.2f s (min_ttl 1 s, max_ttl 2 s); %d requests, all 200"
          % (followed, sum(statuses.values())))
     note("knotd stopped: answers unchanged (stale); " + ", ".join(stale_metrics))
-    note("knotd started again: both domains fresh")
+    note("knotd started again: all three domains fresh")
     print("source: dns: all checks passed")
 finally:
     if server:

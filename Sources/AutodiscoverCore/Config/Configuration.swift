@@ -24,12 +24,35 @@ public final class Configuration: Sendable {
         self.table = table
     }
 
-    /// The same configuration with some domains replaced (by position in ``domains``): how looked-up
-    /// settings of `source: dns` domains go live. Names, aliases and positions stay as they are.
-    public func replacing(_ changes: [Int: MailDomain]) -> Configuration {
+    /// The same configuration with some domains replaced (by position in ``domains``) and some exact
+    /// domains added: how looked-up settings of `source: dns` domains go live (a name under a `source: dns`
+    /// wildcard is added as a domain of its own once looked up). Existing names and positions stay.
+    public func replacing(_ changes: [Int: MailDomain], adding added: [MailDomain] = []) -> Configuration {
         var domains = self.domains
         for (index, domain) in changes where domains.indices.contains(index) { domains[index] = domain }
+        var table = self.table
+        for domain in added where !domain.isWildcard && table.index(for: domain.name) == nil {
+            table.exact[domain.name.ascii] = domains.count
+            domains.append(domain)
+        }
         return Configuration(server: server, signing: signing, domains: domains, templates: templates, files: files, table: table)
+    }
+
+    /// The position of the domain configured under exactly this name (not an alias or wildcard).
+    public func exactIndex(_ name: DomainName) -> Int? { table.exact[name.ascii] }
+
+    /// For a name that only a `source: dns` wildcard serves: that entry as a domain of the name's own
+    /// (not yet looked up); nil otherwise.
+    public func dnsWildcardDomain(for name: DomainName) -> MailDomain? {
+        guard table.index(for: name) == nil, let found = resolve(name), found.match == .wildcard,
+            found.domain.source == .dns
+        else { return nil }
+        var domain = found.domain
+        domain.name = name
+        domain.isWildcard = false
+        domain.aliases = []
+        domain.dnsState = .pending
+        return domain
     }
 
     /// The positions of the domains whose settings come from DNS (wildcards among them).

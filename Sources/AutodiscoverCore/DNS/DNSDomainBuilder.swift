@@ -25,6 +25,9 @@ public enum DNSDomainBuilder {
     /// The TXT names (`path=`), after the SRV ones.
     static let txtLabels = ["_caldavs._tcp", "_carddavs._tcp"]
 
+    /// How many questions a domain's lookup asks.
+    public static var questionCount: Int { srvLabels.count + txtLabels.count }
+
     /// Every question a domain's lookup asks; ``build(_:answers:)`` reads the answers in this order.
     public static func questions(for name: DomainName) -> [DNSQuestion] {
         srvLabels.map { DNSQuestion(name: "\($0).\(name.ascii).", type: .srv) }

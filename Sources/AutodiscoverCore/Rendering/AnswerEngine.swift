@@ -69,6 +69,9 @@ public struct AnswerEngine: Sendable {
         public var dependsOnHost: Bool
         /// True when the answer is from a `source: dns` domain's last good lookup (a later one failed).
         public var stale = false
+        /// A name that only a `source: dns` wildcard serves, not looked up yet (answered 503): the server
+        /// asks for it to be looked up.
+        public var wantsLookup: DomainName?
     }
 
     /// Answers a request that ``match(method:path:)`` sent to `renderer`.
@@ -110,7 +113,10 @@ public struct AnswerEngine: Sendable {
         }
         switch found.domain.dnsState {
         case .notFromDNS, .fresh, .stale: break
-        case .pending: return respond(unavailable[renderer.id] ?? renderer.errorAnswer(.unavailable), renderer, request, time, reading)
+        case .pending:
+            var response = respond(unavailable[renderer.id] ?? renderer.errorAnswer(.unavailable), renderer, request, time, reading)
+            if found.domain.isWildcard { response.wantsLookup = found.requested }
+            return response
         case .absent: return respond(notFoundAnswer(renderer), renderer, request, time, reading)
         }
         var context = AnswerContext(

@@ -48,6 +48,13 @@ public final class ConfigStore: Sendable {
     private let lookups = NIOLockedValueBox<[String: DNSLookup]>([:])
     /// False until the first round of lookups of `source: dns` domains is done (`/readyz` says so).
     private let lookedUp = NIOLockedValueBox<Bool>(false)
+    /// Names asked for that only a `source: dns` wildcard serves, waiting for their first lookup, and who
+    /// to tell when one is added.
+    private let wanted = NIOLockedValueBox<Set<String>>([])
+    private let wantedListener = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
+    /// The most names under `source: dns` wildcards looked up and kept (each one asked for by a client):
+    /// requests for random names cannot grow the configuration without bound.
+    public static let maxWildcardNames = 10_000
 
     /// The last lookup of one `source: dns` domain: its answers (in ``DNSDomainBuilder/questions(for:)``'s
     /// order) and whether they are from the latest lookup.
@@ -127,6 +134,25 @@ public final class ConfigStore: Sendable {
     /// Marks the first round of lookups done.
     public func markLookedUp() { lookedUp.withLockedValue { $0 = true } }
 
+    /// Asks for a name that a `source: dns` wildcard serves to be looked up (a request for it got 503).
+    /// Nothing happens once ``maxWildcardNames`` names are known.
+    public func want(_ name: DomainName) {
+        let known = lookups.withLockedValue { $0.count }
+        let added = wanted.withLockedValue { wanted -> Bool in
+            guard wanted.count + known < Self.maxWildcardNames else { return false }
+            return wanted.insert(name.ascii).inserted
+        }
+        if added { wantedListener.withLockedValue { $0 }?() }
+    }
+
+    /// The names waiting for their first lookup (see ``want(_:)``).
+    public var wantedNames: Set<String> { wanted.withLockedValue { $0 } }
+
+    /// Who is told when a name is wanted (the refresher).
+    public func onWanted(_ listener: @escaping @Sendable () -> Void) {
+        wantedListener.withLockedValue { $0 = listener }
+    }
+
     /// The last lookup of a `source: dns` domain, by name.
     public func lookup(_ name: String) -> DNSLookup? { lookups.withLockedValue { $0[name] } }
 
@@ -139,6 +165,9 @@ public final class ConfigStore: Sendable {
             let merged = lookups.withLockedValue { lookups -> [String: DNSLookup] in
                 for (name, lookup) in changes { lookups[name] = lookup }
                 return lookups
+            }
+            wanted.withLockedValue { wanted in
+                for (name, lookup) in changes where lookup != nil { wanted.remove(name) }
             }
             let config = Self.applying(merged, to: current.config, only: Set(changes.keys))
             guard config !== current.config else { return nil }
@@ -177,7 +206,23 @@ public final class ConfigStore: Sendable {
             }
             if built != domain { changes[index] = built }
         }
-        return changes.isEmpty ? config : config.replacing(changes)
+        // Names under a `source: dns` wildcard that were looked up: domains of their own from now on.
+        var added: [MailDomain] = []
+        for (name, lookup) in lookups where only?.contains(name) ?? true {
+            guard let domainName = try? DomainName(name), let configured = config.dnsWildcardDomain(for: domainName) else { continue }
+            switch DNSDomainBuilder.build(configured, answers: lookup.answers) {
+            case .resolved(var resolved, _):
+                resolved.dnsState = lookup.stale ? .stale : .fresh
+                added.append(resolved)
+            case .absent:
+                var absent = configured
+                absent.dnsState = .absent
+                added.append(absent)
+            case .failed:
+                continue
+            }
+        }
+        return changes.isEmpty && added.isEmpty ? config : config.replacing(changes, adding: added.sorted { $0.name < $1.name })
     }
 
     /// Frees a replaced configuration off the reload's path and off the event loops, then hands the heap

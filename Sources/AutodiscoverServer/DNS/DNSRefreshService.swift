@@ -35,6 +35,7 @@ public final class DNSRefreshService: Service, @unchecked Sendable {
         self.store = store
         self.metrics = metrics
         self.logger = logger
+        store.onWanted { [weak self] in self?.trigger() }
     }
 
     public func run() async throws {
@@ -65,6 +66,12 @@ public final class DNSRefreshService: Service, @unchecked Sendable {
         for index in config.dnsDomainIndices where !config.domains[index].isWildcard {
             names[config.domains[index].name.ascii] = config.domains[index]
         }
+        // Names a client asked for under a `source: dns` wildcard, not looked up yet.
+        for name in store.wantedNames where names[name] == nil {
+            if let domainName = try? DomainName(name), let domain = config.dnsWildcardDomain(for: domainName) {
+                names[name] = domain
+            }
+        }
         var forgotten: [String: ConfigStore.DNSLookup?] = [:]
         for name in schedule.keys where names[name] == nil {
             schedule[name] = nil
@@ -72,13 +79,21 @@ public final class DNSRefreshService: Service, @unchecked Sendable {
         }
         store.applyLookups(forgotten)
         let now = ContinuousClock.now
+        let started = now
         let due = names.keys.filter { schedule[$0].map { $0.due <= now } ?? true }.sorted()
         if !due.isEmpty {
             lookUp(due, names: names, settings: settings)
         }
         if !store.dnsReady {
             store.markLookedUp()
-            logger.info("Domains looked up in DNS", metadata: ["autodiscover.dns.domains": "\(names.count)"])
+            let seconds = ((ContinuousClock.now - started) / .milliseconds(1)).rounded(.down) / 1000
+            logger.info(
+                "Domains looked up in DNS",
+                metadata: [
+                    "autodiscover.dns.domains": "\(names.count)",
+                    "autodiscover.dns.questions": "\(due.count * DNSDomainBuilder.questionCount)",
+                    "autodiscover.dns.seconds": "\(seconds)",
+                ])
         }
         metrics.dnsDomains(store.current.config)
         scheduleNext()

@@ -129,6 +129,7 @@ public struct RequestResponder: Sendable {
                 body: request.body, userAgent: request.head.fields.userAgent)
             let response = engine.answer(
                 incoming, renderer: renderer, config: snapshot.config, cache: snapshot.answers, time: time)
+            if let name = response.wantsLookup { store.want(name) }
             guard response.status == 200 else {
                 return Reply(
                     status: HTTPResponseStatus(statusCode: response.status), head: response.head, body: response.body,

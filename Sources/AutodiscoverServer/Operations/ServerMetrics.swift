@@ -78,7 +78,7 @@ public final class ServerMetrics: Sendable {
     /// Records how many `source: dns` domains are in each state.
     public func dnsDomains(_ config: Configuration) {
         var counts: [DNSState: Int] = [:]
-        for index in config.dnsDomainIndices { counts[config.domains[index].dnsState, default: 0] += 1 }
+        for index in config.dnsDomainIndices where !config.domains[index].isWildcard { counts[config.domains[index].dnsState, default: 0] += 1 }
         for (state, gauge) in dnsStates { gauge.record(counts[state] ?? 0) }
     }
 

@@ -139,3 +139,44 @@ extension String {
         return parts.joined(separator: " ")
     }
 }
+
+@Suite("source: dns wildcards")
+struct DNSWildcardTests {
+    static let config = try! ConfigLoader().load(
+        text: """
+            domains:
+              "*.tenants.example": { source: dns, display_name: Tenants }
+              "*.yaml.example": { imap: imap.yaml.example }
+              fixed.tenants.example: { imap: imap.fixed.example }
+            """, name: "wild.yaml")
+
+    @Test("A name only a source: dns wildcard serves becomes a pending domain of its own; others do not")
+    func wildcardDomain() throws {
+        let domain = try #require(Self.config.dnsWildcardDomain(for: try DomainName("acme.tenants.example")))
+        #expect(domain.name.ascii == "acme.tenants.example" && !domain.isWildcard && domain.dnsState == .pending)
+        #expect(domain.displayName == "Tenants")
+        #expect(Self.config.dnsWildcardDomain(for: try DomainName("fixed.tenants.example")) == nil)
+        #expect(Self.config.dnsWildcardDomain(for: try DomainName("a.yaml.example")) == nil)
+        #expect(Self.config.dnsWildcardDomain(for: try DomainName("elsewhere.example")) == nil)
+    }
+
+    @Test("The engine asks for the name's lookup with its 503; once added, the name answers as itself")
+    func added() throws {
+        let engine = AnswerEngine()
+        let renderer = try #require(RendererRegistry.standard[.thunderbird])
+        let request = renderer.sampleRequest(for: try EmailAddress("a@acme.tenants.example"), protocol: nil)
+        let first = engine.answer(request, renderer: renderer, config: Self.config)
+        #expect(first.status == 503 && first.wantsLookup?.ascii == "acme.tenants.example")
+        var domain = try #require(Self.config.dnsWildcardDomain(for: try DomainName("acme.tenants.example")))
+        domain.imap = [MailServer(kind: .imap, host: "imap.acme.example", port: 993, security: .ssl)]
+        domain.dnsState = .fresh
+        let grown = Self.config.replacing([:], adding: [domain])
+        #expect(grown.domains.count == Self.config.domains.count + 1)
+        let answer = engine.answer(request, renderer: renderer, config: grown)
+        #expect(answer.status == 200 && answer.wantsLookup == nil)
+        #expect(String(decoding: answer.body, as: UTF8.self).contains("imap.acme.example"))
+        // Another name under the wildcard is still the wildcard's.
+        let other = renderer.sampleRequest(for: try EmailAddress("a@other.tenants.example"), protocol: nil)
+        #expect(engine.answer(other, renderer: renderer, config: grown).status == 503)
+    }
+}
