@@ -63,13 +63,37 @@ struct CLITests {
         ])
     }
 
-    @Test("check says that a signing section is read but not applied; the repository's config has none")
+    /// The certificates of `scripts/make-test-signers.sh`, made once, and a config signing with `name`.
+    static let signers: String = {
+        let directory = NSTemporaryDirectory() + "autodiscover-cli-signers-" + UUID().uuidString
+        precondition(system("'\(root)/scripts/make-test-signers.sh' '\(directory)'") == 0)
+        return directory
+    }()
+
+    static func signingConfig(_ name: String) throws -> String {
+        let path = signers + "/\(name).yaml"
+        try "signing: { certificate: \(name).crt, key: \(name).key, chain: int.crt }\ndomains:\n  example.com: { imap: imap.example.com }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("check notes a signing certificate that expires within 30 days; the repository's config has no note")
     func checkSigningNotice() throws {
-        let path = Self.root + "/Tests/AutodiscoverCoreTests/Fixtures/signing/config.yaml"
+        let path = try Self.signingConfig("soon")
         let result = try Self.run(["check", "--config", path])
         #expect(result.code == 0)
-        #expect(result.out.contains("\(path): note: signing: Apple profiles are served unsigned"))
+        #expect(result.out.contains("\(path): note: signing: the certificate \(Self.signers)/soon.crt expires in"))
+        #expect(!(try Self.run(["check", "--config", try Self.signingConfig("rsa")])).out.contains("note:"))
         #expect(!(try Self.run(["check"])).out.contains("note:"))
+    }
+
+    @Test("render --signature-status: valid with the signer's fingerprint, or unsigned")
+    func signatureStatus() throws {
+        let signed = try Self.run(["render", "--config", try Self.signingConfig("ec"), "--format", "mobileconfig", "--email", "a@example.com", "--signature-status"])
+        #expect(signed.code == 0)
+        #expect(signed.err.hasPrefix("valid (signer SHA-256 "))
+        let plain = try Self.run(["render", "--format", "mobileconfig", "--email", "alice@example.com", "--signature-status"])
+        #expect(plain.err == "unsigned\n")
     }
 
     @Test("render prints the served bytes; an unknown domain exits 1 with the status")

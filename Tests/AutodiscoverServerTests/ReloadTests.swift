@@ -36,10 +36,12 @@ struct ReloadTests {
 
 @Suite("Configuration notices")
 struct ConfigurationNoticeTests {
-    @Test("A signing: section is warned of as without effect when loaded and on every reload; a config without one is not")
-    func signingNotice() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
-            + "/AutodiscoverCoreTests/Fixtures/signing/config.yaml"
+    @Test("A signing certificate that expires within 30 days is warned of when loaded and on every reload; a config without one is not")
+    func signingNotice() async throws {
+        let signers = await ServerHarness.signers()
+        let path = signers + "/soon.yaml"
+        try "signing: { certificate: soon.crt, key: soon.key, chain: int.crt }\ndomains:\n  a.example: { imap: imap.a.example }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
         let captured = CapturedLog()
         let logger = Logger(label: "notice-test") { _ in CapturingLogHandler(log: captured) }
         let store = try ConfigStore(path: path, logger: logger)
@@ -47,7 +49,7 @@ struct ConfigurationNoticeTests {
         _ = store.reload()
         let notices = captured.entries.filter { $0.message == "Configuration notice" }
         #expect(notices.count == 2)
-        #expect(notices.allSatisfy { $0.metadata["autodiscover.notice"]?.hasPrefix("signing: Apple profiles are served unsigned") == true })
+        #expect(notices.allSatisfy { $0.metadata["autodiscover.notice"]?.hasPrefix("signing: the certificate \(signers)/soon.crt expires in") == true })
 
         let plain = CapturedLog()
         _ = try ConfigStore(path: nil, logger: Logger(label: "notice-test") { _ in CapturingLogHandler(log: plain) })

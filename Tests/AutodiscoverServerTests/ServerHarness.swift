@@ -50,6 +50,24 @@ enum ServerHarness {
         return ("\(directory)/ca.crt", "\(directory)/server.crt", "\(directory)/server.key")
     }
 
+    /// The certificates of `scripts/make-test-signers.sh`, made once for this run.
+    static func signers() async -> String {
+        await SignerCache.shared.get()
+    }
+
+    actor SignerCache {
+        static let shared = SignerCache()
+        private var made: String?
+
+        func get() async -> String {
+            if let made { return made }
+            let directory = ServerHarness.temporaryDirectory()
+            _ = await ServerHarness.run("/bin/sh", ["-c", "'\(ServerHarness.repositoryRoot)/scripts/make-test-signers.sh' '\(directory)'"])
+            made = directory
+            return directory
+        }
+    }
+
     static func temporaryDirectory() -> String {
         let path = NSTemporaryDirectory() + "autodiscover-server-test-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -63,10 +63,22 @@ struct ConfigResolver: Sendable {
         }
         addAliases(domains, to: &table)
         checkRedirects(domains, table: table)
+        // The signing files: read and checked here, so a broken certificate is a configuration problem
+        // (and a reload with one keeps the running configuration, with its signer).
+        var signer: ProfileSigner?
+        var files = collected.files
+        if let signing = collected.signing {
+            do {
+                signer = try ProfileSigner(certificate: signing.certificate, key: signing.key, chain: signing.chain)
+            } catch {
+                issues.append(ConfigIssue(file: signing.file, line: signing.line, keyPath: "signing.\(error.key)", message: error.message))
+            }
+            files += [signing.certificate, signing.key] + (signing.chain.map { [$0] } ?? [])
+        }
         guard issues.isEmpty else { throw ConfigError(issues: sortedIssues()) }
         return Configuration(
-            server: collected.server ?? ServerSettings(), signing: collected.signing, domains: domains,
-            templates: collected.templates, files: collected.files, table: table)
+            server: collected.server ?? ServerSettings(), signing: collected.signing, signer: signer, domains: domains,
+            templates: collected.templates, files: files, table: table)
     }
 
     /// What reading one `domains:` entry gave.

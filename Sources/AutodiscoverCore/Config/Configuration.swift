@@ -5,6 +5,8 @@
 public final class Configuration: Sendable {
     public let server: ServerSettings
     public let signing: SigningSettings?
+    /// Signs Apple profiles when `signing:` is given (its files loaded and checked).
+    public let signer: ProfileSigner?
     /// Every configured domain, in file order.
     public let domains: [MailDomain]
     public let templates: [TemplateSpec]
@@ -13,11 +15,12 @@ public final class Configuration: Sendable {
     let table: DomainTable
 
     init(
-        server: ServerSettings, signing: SigningSettings?, domains: [MailDomain], templates: [TemplateSpec],
-        files: [String], table: DomainTable
+        server: ServerSettings, signing: SigningSettings?, signer: ProfileSigner? = nil, domains: [MailDomain],
+        templates: [TemplateSpec], files: [String], table: DomainTable
     ) {
         self.server = server
         self.signing = signing
+        self.signer = signer
         self.domains = domains
         self.templates = templates
         self.files = files
@@ -35,7 +38,8 @@ public final class Configuration: Sendable {
             table.exact[domain.name.ascii] = domains.count
             domains.append(domain)
         }
-        return Configuration(server: server, signing: signing, domains: domains, templates: templates, files: files, table: table)
+        return Configuration(
+            server: server, signing: signing, signer: signer, domains: domains, templates: templates, files: files, table: table)
     }
 
     /// The position of the domain configured under exactly this name (not an alias or wildcard).
@@ -64,7 +68,9 @@ public final class Configuration: Sendable {
     /// What a valid configuration asks for that the service does not do (yet): said by `check`, and logged
     /// as warnings by the server's `ConfigStore` when it loads or reloads it, so that no setting is silently without effect.
     public var notices: [String] {
-        guard signing != nil else { return [] }
-        return ["signing: Apple profiles are served unsigned: signing them is not implemented yet (the section is read and its files checked)"]
+        guard let signer else { return [] }
+        let days = signer.secondsToExpiry() / 86_400
+        guard days < 30 else { return [] }
+        return ["signing: the certificate \(signer.files[0]) expires in \(days) days: renew it (a renewed file is picked up without a restart)"]
     }
 }

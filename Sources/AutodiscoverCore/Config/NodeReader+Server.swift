@@ -165,7 +165,7 @@ extension NodeReader {
             report(doc.line(node), join(path(), name), "is required")
         }
         guard let certificate = files["certificate"], let key = files["key"] else { return nil }
-        return SigningSettings(certificate: certificate, key: key, chain: files["chain"])
+        return SigningSettings(certificate: certificate, key: key, chain: files["chain"], file: file, line: doc.line(node))
     }
 
     /// Reads `templates:`: a list of operator-defined renderers, each a mapping with a `name`.

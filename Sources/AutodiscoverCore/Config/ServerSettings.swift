@@ -72,11 +72,16 @@ public struct SigningSettings: Sendable, Equatable {
     public var certificate: String
     public var key: String
     public var chain: String?
+    /// Where the section is written, for problems with its files.
+    public var file: String
+    public var line: Int
 
-    public init(certificate: String, key: String, chain: String? = nil) {
+    public init(certificate: String, key: String, chain: String? = nil, file: String = "", line: Int = 0) {
         self.certificate = certificate
         self.key = key
         self.chain = chain
+        self.file = file
+        self.line = line
     }
 }
 

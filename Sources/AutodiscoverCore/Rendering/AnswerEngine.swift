@@ -82,6 +82,19 @@ public struct AnswerEngine: Sendable {
         _ request: IncomingRequest, renderer routed: any Renderer, config: Configuration,
         cache: AnswerCache? = nil, time: (seconds: Int, nanoseconds: Int) = (0, 0)
     ) -> Response {
+        var response = unsignedAnswer(request, renderer: routed, config: config, cache: cache, time: time)
+        // Apple profiles with `signing:`: the filled-in plist signed (a cache in the signer keeps each
+        // address's signed bytes). Should OpenSSL fail, the profile goes out unsigned rather than not at all.
+        if routed.isSignedProfile, response.status == 200, let signer = config.signer, let signed = signer.sign(response.body) {
+            response.body = signed
+        }
+        return response
+    }
+
+    private func unsignedAnswer(
+        _ request: IncomingRequest, renderer routed: any Renderer, config: Configuration,
+        cache: AnswerCache?, time: (seconds: Int, nanoseconds: Int)
+    ) -> Response {
         let reading: RequestReading
         do {
             reading = try routed.read(request)
@@ -121,6 +134,7 @@ public struct AnswerEngine: Sendable {
         }
         var context = AnswerContext(
             address: reading.address, requestedDomain: found.requested, accountName: reading.accountName, time: time)
+        context.profilesSigned = config.signer != nil
         if let cache {
             let variant = reading.variant
             switch cache.find(domain: found.index, renderer: renderer.id, variant: variant) {

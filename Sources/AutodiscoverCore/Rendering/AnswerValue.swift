@@ -29,6 +29,8 @@ public enum AnswerValue: Sendable, Hashable {
     case domainName
     case displayName
     case displayShortName
+    /// Whether Apple profiles are signed, as a sentence for people (the settings page).
+    case profileSigning
 }
 
 /// How a filled-in value is escaped.

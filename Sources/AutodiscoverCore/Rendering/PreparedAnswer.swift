@@ -243,6 +243,8 @@ public struct AnswerContext: Sendable {
     public var time: (seconds: Int, nanoseconds: Int)
     /// The answering domain's name and display names, when its answer is its shape's (``DomainShapes``).
     public var domain: DomainTexts?
+    /// True when Apple profiles are signed (`signing:` configured): the settings page says so.
+    public var profilesSigned = false
 
     public init(
         address: EmailAddress?, requestedDomain: DomainName, accountName: String? = nil,
@@ -284,6 +286,10 @@ public struct AnswerContext: Sendable {
         case .domainName: return domain?.name
         case .displayName: return domain?.displayName
         case .displayShortName: return domain?.displayShortName
+        case .profileSigning:
+            return profilesSigned
+                ? "Signed: your device shows the profile as verified."
+                : "Not signed: your device will say so; install it only from this page."
         }
     }
 

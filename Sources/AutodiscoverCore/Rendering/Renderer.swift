@@ -32,6 +32,8 @@ public protocol Renderer: Sendable {
     /// Whether the answer for a domain that redirects to another address domain is that domain's
     /// answer (true), or a redirect document of the format's own (false, Outlook and ActiveSync).
     var followsAddressRedirects: Bool { get }
+    /// True for Apple profiles: with `signing:` configured, a 200's body is signed (CMS) before it is sent.
+    var isSignedProfile: Bool { get }
 
     /// Reads which renderer answers (usually this one), the address and the variant from a request.
     func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading
@@ -47,6 +49,7 @@ public protocol Renderer: Sendable {
 
 extension Renderer {
     public var followsAddressRedirects: Bool { true }
+    public var isSignedProfile: Bool { false }
 
     /// One domain's answer for one variant with slots for the request: kept and reused for every request.
     ///

@@ -31,6 +31,10 @@ struct Render: AsyncParsableCommand {
     @Option(name: .long, help: "For --format json: the Autodiscover v2 protocol (AutodiscoverV1 or ActiveSync).")
     var `protocol`: String?
 
+    @Flag(
+        help: "For --format mobileconfig: say on standard error whether the profile is signed: `valid (signer SHA-256 …)`, `invalid`, or `unsigned`.")
+    var signatureStatus = false
+
     func validate() throws {
         guard format == "settings" || RendererRegistry.standard[RendererID(rawValue: format)] != nil else {
             let choices = (RendererRegistry.standard.ids.map(\.rawValue) + ["settings"]).joined(separator: ", ")
@@ -68,6 +72,16 @@ struct Render: AsyncParsableCommand {
         let response = engine.answer(
             request, renderer: renderer, config: config, time: (Int(now.tv_sec), Int(now.tv_nsec)))
         writeStandardOutput(response.body)
+        if signatureStatus, renderer.isSignedProfile, response.status == 200 {
+            if config.signer == nil {
+                printError("unsigned")
+            } else if let verified = ProfileSigner.verify(response.body) {
+                printError("valid (signer SHA-256 \(verified.signer))")
+            } else {
+                printError("invalid: the profile's signature does not verify")
+                throw ExitCode(1)
+            }
+        }
         if response.status != 200 {
             printError("status \(response.status)")
             throw ExitCode(1)

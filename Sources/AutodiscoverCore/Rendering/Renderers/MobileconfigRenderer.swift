@@ -9,6 +9,7 @@ public struct MobileconfigRenderer: Renderer {
         RouteSpec(["GET", "HEAD"], "/mobileconfig"),
         RouteSpec(["GET", "HEAD"], "/email.mobileconfig"),
     ]
+    public let isSignedProfile = true
     public let fileExtension = "mobileconfig"
     static let contentType = "application/x-apple-aspen-config"
 

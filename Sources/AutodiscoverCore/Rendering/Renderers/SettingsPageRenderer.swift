@@ -55,7 +55,9 @@ public struct SettingsPageRenderer: Renderer {
         html.ifAddress { html in
             html.raw("<p><a href=\"/mobileconfig?emailaddress=")
             html.value(.address)
-            html.raw("\">Download the profile for iPhone, iPad and Mac</a></p>\n")
+            html.raw("\">Download the profile for iPhone, iPad and Mac</a> ")
+            html.value(.profileSigning)
+            html.raw("</p>\n")
         }
         html.raw("</body>\n</html>\n")
         return AnswerHead(contentType: Self.contentType)
