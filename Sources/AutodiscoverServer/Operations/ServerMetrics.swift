@@ -4,6 +4,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Prometheus
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The service's metrics, served at `/metrics` in the Prometheus text format: the configuration's and
 /// reloads' through swift-metrics into a Prometheus registry; requests (`autodiscover_requests_total`,
 /// `autodiscover_request_duration_seconds`) counted by each event loop on its own (``RequestTally``) and
@@ -24,6 +28,8 @@ public final class ServerMetrics: Sendable {
     private let reloadsOK: CoreMetrics.Counter
     private let reloadsFailed: CoreMetrics.Counter
     private let lastReloadSuccess: CoreMetrics.Gauge
+    /// Seconds until the profile signer's certificate expires (absent without `signing:`).
+    private let signerExpiry = NIOLockedValueBox<Int?>(nil)
     /// `source: dns` lookups: questions by result, answers served stale, domains by state.
     private let dnsResults: [String: CoreMetrics.Counter]
     private let dnsStale: NIOLockedValueBox<Int>
@@ -106,6 +112,8 @@ public final class ServerMetrics: Sendable {
     public func configLoaded(_ snapshot: ConfigStore.Snapshot) {
         generation.record(snapshot.generation)
         domains.record(snapshot.config.domains.count)
+        let expiry = snapshot.config.signer?.notAfter
+        signerExpiry.withLockedValue { $0 = expiry }
     }
 
     /// Records a reload attempt.
@@ -137,6 +145,10 @@ public final class ServerMetrics: Sendable {
         lines += "autodiscover_request_duration_seconds_count \(total.requests)\n"
         lines += "# TYPE autodiscover_log_lines_dropped_total counter\n"
         lines += "autodiscover_log_lines_dropped_total \(logOutput.droppedLines)\n"
+        if let notAfter = signerExpiry.withLockedValue({ $0 }) {
+            lines += "# TYPE autodiscover_signing_certificate_expiry_seconds gauge\n"
+            lines += "autodiscover_signing_certificate_expiry_seconds \(notAfter - Int(time(nil)))\n"
+        }
         lines += "# TYPE autodiscover_dns_answers_stale_total counter\n"
         lines += "autodiscover_dns_answers_stale_total \(dnsStale.withLockedValue { $0 })\n"
         text += lines.utf8
