@@ -4,6 +4,10 @@
 import AutodiscoverCore
 import Benchmark
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A config of `count` domains shaped like `gen_domains.py`'s output.
 func generatedConfig(_ count: Int) -> String {
     var text = "domains:\n"
@@ -32,6 +36,21 @@ let benchmarks: @Sendable () -> Void = {
     let context = AnswerContext(address: address, requestedDomain: address.domain)
     let engine = AnswerEngine()
     let cache = AnswerCache()
+
+    // Signing one profile (uncached), with the signers of `scripts/make-test-signers.sh DIR` when
+    // AUTODISCOVER_SIGNERS=DIR is set.
+    if let directory = getenv("AUTODISCOVER_SIGNERS").map({ String(cString: $0) }) {
+        let renderer = engine.registry[.mobileconfig]!
+        let request = renderer.sampleRequest(for: address, protocol: nil)
+        let profile = engine.answer(request, renderer: renderer, config: config).body
+        for (name, label) in [("rsa", "RSA-2048"), ("ec", "P-256")] {
+            let signer = try! ProfileSigner(
+                certificate: "\(directory)/\(name).crt", key: "\(directory)/\(name).key", chain: "\(directory)/int.crt")
+            Benchmark("Profile signing (\(label))") { benchmark in
+                for _ in benchmark.scaledIterations { blackHole(signer.signUncached(profile)) }
+            }
+        }
+    }
 
     Benchmark("Lookup among 100,000 domains") { benchmark in
         for index in benchmark.scaledIterations { blackHole(config.resolve(names[index % names.count])) }

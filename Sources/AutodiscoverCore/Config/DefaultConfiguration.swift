@@ -32,10 +32,9 @@ server:
     max_connections: 10000
     max_concurrent_streams: 100     # per HTTP/2 connection
 
-# signing:                          # for signing Apple .mobileconfig profiles (CMS): read and checked,
-#                                   # not applied yet (profiles are served unsigned; `check` says so)
-#   certificate: tls/signer.crt
-#   key: tls/signer.key
+# signing:                          # signs Apple .mobileconfig profiles (CMS); PEM files, relative to
+#   certificate: tls/signer.crt     # this file; watched: a renewed certificate is picked up without a
+#   key: tls/signer.key             # restart, a broken one keeps the running signer
 #   chain: tls/chain.pem
 
 # Shared settings that domains inherit with `provider:`; a domain's own keys override
