@@ -2,6 +2,9 @@
 # The C libraries the build links: libyaml (the YAML event parser), libidn2 (IDNA), libnghttp2 (HTTP/2),
 # libcrypto (digests), c-ares (DNS queries).
 build_packages=(libyaml-dev libidn2-dev libnghttp2-dev libssl-dev libc-ares-dev pkg-config)
+# What the release binary links at run time (the Dockerfile's runtime image installs these; a system
+# test checks them against `ldd`).
+runtime_packages=(libyaml-0-2 libidn2-0 libnghttp2-14 libssl3 libc-ares2)
 
 install_missing() {
   local missing=() package

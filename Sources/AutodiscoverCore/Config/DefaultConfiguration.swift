@@ -20,6 +20,7 @@ server:
   #   certificate: tls/server.crt   # paths are relative to this file
   #   key: tls/server.key
   trusted_proxies: ["127.0.0.1/32", "::1/128"]   # only these may set X-Forwarded-Host/-For/-Proto
+  # threads: 2                      # event loops; default: the CPUs this process may use
   public_host: autodiscover.hostco.net   # the service's own name: `dns records` points autoconfig.D,
                                          # autodiscover.D and ua-auto-config.D at it (CNAME)
   limits:

@@ -4,7 +4,7 @@ extension NodeReader {
         var settings = ServerSettings()
         if doc.isNull(node) { return settings }
         guard let pairs = pairs(node, path()) else { return nil }
-        checkKeys(pairs, allowed: ["listen", "tls", "trusted_proxies", "limits", "public_host", "dns"], path())
+        checkKeys(pairs, allowed: ["listen", "tls", "trusted_proxies", "limits", "public_host", "dns", "threads"], path())
         for pair in pairs {
             switch pair.key {
             case "listen":
@@ -25,6 +25,8 @@ extension NodeReader {
                 limits(pair.value, join(path(), pair.key), into: &settings.limits)
             case "dns":
                 dns(pair.value, join(path(), pair.key), into: &settings.dns)
+            case "threads":
+                if let value = int(pair.value, join(path(), pair.key), in: 1...256) { settings.threads = value }
             case "public_host":
                 guard let text = string(pair.value, join(path(), pair.key)) else { break }
                 do {

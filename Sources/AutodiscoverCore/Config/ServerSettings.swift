@@ -10,6 +10,8 @@ public struct ServerSettings: Sendable, Equatable {
     /// The host name clients reach the service by (`autoconfig.D`, `autodiscover.D` and `ua-auto-config.D`
     /// are CNAMEs to it); used by `dns records` and `dns check`, not by the server.
     public var publicHost: DomainName?
+    /// Event loops serving connections; nil: as many as the CPUs the process may use. Read at start only.
+    public var threads: Int?
     /// How `source: dns` domains are looked up (`server.dns`).
     public var dns = DNSSettings()
 

@@ -1,6 +1,6 @@
 extension Configuration {
     /// Host labels that name a service rather than a mail domain; stripped when the full host is not configured.
-    public static let strippedHostPrefixes = ["autoconfig", "autodiscover", "mta-sts"]
+    public static let strippedHostPrefixes = ["autoconfig", "autodiscover", "ua-auto-config", "mta-sts"]
 
     /// The domain that serves a mail domain: exact name, then alias, then the longest wildcard.
     public func resolve(_ name: DomainName) -> ResolvedDomain? {

@@ -32,7 +32,14 @@ struct Serve: AsyncParsableCommand {
         help: "Write the access-log line of one request in N on each event loop (1: every request).")
     var accessLogSample = 1
 
+    @Option(
+        help: "Event loops (threads serving connections; overrides server.threads). Default: the CPUs this process may use (cgroup limits and cpusets count, taskset does not).")
+    var threads: Int?
+
     func validate() throws {
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads must be 1 to 256, found \(threads)")
+        }
         if let listen, ListenAddress(parsing: listen) == nil {
             throw ValidationError("--listen must be HOST:PORT (IPv6 as [::1]:8080), found '\(listen)'")
         }
@@ -73,7 +80,9 @@ struct Serve: AsyncParsableCommand {
                 "autodiscover.domains": "\(store.current.config.domains.count)",
                 "autodiscover.config.files": "\(store.current.config.files.count)",
             ])
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let threads = self.threads ?? store.current.config.server.threads ?? System.coreCount
+        logger.info("Event loops", metadata: ["autodiscover.threads": "\(threads)"])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let application = AutodiscoverApplication(
             store: store, group: group, logger: logger, listen: listen.flatMap(ListenAddress.init(parsing:)),
             accessLog: AccessLog(enabled: accessLog, oneIn: accessLogSample))
