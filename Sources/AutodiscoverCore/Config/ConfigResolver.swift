@@ -250,17 +250,20 @@ struct ConfigResolver: Sendable {
             case .activesync: domain.activeSync = web
             case .caldav: domain.calDAV = web
             case .carddav: domain.cardDAV = web
+            case .jmap: domain.jmap = web
             default: break
             }
         }
+        domain.oauth2 = entry.oauth2 ?? provider?.oauth2
+        domain.helpURL = entry.helpURL ?? provider?.helpURL
         guard ok else { return nil }
         let offersSomething =
             !domain.imap.isEmpty || !domain.pop3.isEmpty || !domain.smtp.isEmpty || !domain.xmpp.isEmpty
-            || domain.activeSync != nil || domain.calDAV != nil || domain.cardDAV != nil
+            || domain.activeSync != nil || domain.calDAV != nil || domain.cardDAV != nil || domain.jmap != nil
         if !offersSomething && domain.redirect == nil && domain.source == .config {
             reader.report(
                 entry.line, entry.path.text,
-                "offers no service: give imap, pop3, smtp, activesync, caldav, carddav or xmpp, a provider, a redirect, or source: dns"
+                "offers no service: give imap, pop3, smtp, activesync, caldav, carddav, jmap or xmpp, a provider, a redirect, or source: dns"
             )
             return nil
         }

@@ -68,9 +68,28 @@ public final class Configuration: Sendable {
     /// What a valid configuration asks for that the service does not do (yet): said by `check`, and logged
     /// as warnings by the server's `ConfigStore` when it loads or reloads it, so that no setting is silently without effect.
     public var notices: [String] {
-        guard let signer else { return [] }
-        let days = signer.secondsToExpiry() / 86_400
-        guard days < 30 else { return [] }
-        return ["signing: the certificate \(signer.files[0]) expires in \(days) days: renew it (a renewed file is picked up without a restart)"]
+        var notices: [String] = []
+        if let signer {
+            let days = signer.secondsToExpiry() / 86_400
+            if days < 30 {
+                notices.append(
+                    "signing: the certificate \(signer.files[0]) expires in \(days) days: renew it (a renewed file is picked up without a restart)")
+            }
+        }
+        // PACC (draft-ietf-mailmaint-pacc-03) lists only implicit TLS on the registered ports.
+        var leftOut: [String] = []
+        var count = 0
+        for domain in domains where domain.source == .config && domain.redirect == nil {
+            let missing = PACCRenderer.leftOut(domain)
+            guard !missing.isEmpty else { continue }
+            count += 1
+            if leftOut.count < 5 { leftOut.append("\(domain.pattern): \(missing.joined(separator: ", "))") }
+        }
+        if count > 0 {
+            notices.append(
+                "pacc: \(count) domain(s) offer a service their PACC document must leave out: \(leftOut.joined(separator: "; "))"
+                    + (count > leftOut.count ? "; and \(count - leftOut.count) more" : ""))
+        }
+        return notices
     }
 }

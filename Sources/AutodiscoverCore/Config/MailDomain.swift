@@ -16,22 +16,59 @@ public struct MailDomain: Sendable, Hashable {
     public var smtp: [MailServer]
     public var xmpp: [MailServer]
     public var activeSync: WebService? {
-        get { activeSyncStorage?.value }
-        set { activeSyncStorage = newValue.map(OutOfLine.init) }
+        get { webStorage?.value.activeSync }
+        set { updateWeb { $0.activeSync = newValue } }
     }
     public var calDAV: WebService? {
-        get { calDAVStorage?.value }
-        set { calDAVStorage = newValue.map(OutOfLine.init) }
+        get { webStorage?.value.calDAV }
+        set { updateWeb { $0.calDAV = newValue } }
     }
     public var cardDAV: WebService? {
-        get { cardDAVStorage?.value }
-        set { cardDAVStorage = newValue.map(OutOfLine.init) }
+        get { webStorage?.value.cardDAV }
+        set { updateWeb { $0.cardDAV = newValue } }
     }
-    // Out of line: most domains have none or one of them, and inline they were most of the struct
-    // (3 x 89 bytes: the struct was 448 bytes, now 208).
-    private var activeSyncStorage: OutOfLine<WebService>?
-    private var calDAVStorage: OutOfLine<WebService>?
-    private var cardDAVStorage: OutOfLine<WebService>?
+    /// JMAP (RFC 8620): the session resource's URL.
+    public var jmap: WebService? {
+        get { webStorage?.value.jmap }
+        set { updateWeb { $0.jmap = newValue } }
+    }
+    /// The provider's OAuth2 issuer for public clients (no secret), and what clients ask of it.
+    public var oauth2: OAuth2Settings? {
+        get { extrasStorage?.value.oauth2 }
+        set { updateExtras { $0.oauth2 = newValue } }
+    }
+    /// A page that helps users set up their mail (PACC `info.help.documentation`, autoconfig `documentation`).
+    public var helpURL: String? {
+        get { extrasStorage?.value.helpURL }
+        set { updateExtras { $0.helpURL = newValue } }
+    }
+    // Out of line, one box each: most domains have none or one web service and no extras, and inline
+    // they were most of the struct (3 x 89 bytes: the struct was 448 bytes; now under 208).
+    private var webStorage: OutOfLine<WebServices>?
+    private var extrasStorage: OutOfLine<Extras>?
+
+    private struct WebServices: Sendable, Hashable {
+        var activeSync, calDAV, cardDAV, jmap: WebService?
+        var isEmpty: Bool { activeSync == nil && calDAV == nil && cardDAV == nil && jmap == nil }
+    }
+
+    private struct Extras: Sendable, Hashable {
+        var oauth2: OAuth2Settings?
+        var helpURL: String?
+        var isEmpty: Bool { oauth2 == nil && helpURL == nil }
+    }
+
+    private mutating func updateWeb(_ change: (inout WebServices) -> Void) {
+        var services = webStorage?.value ?? WebServices()
+        change(&services)
+        webStorage = services.isEmpty ? nil : OutOfLine(services)
+    }
+
+    private mutating func updateExtras(_ change: (inout Extras) -> Void) {
+        var extras = extrasStorage?.value ?? Extras()
+        change(&extras)
+        extrasStorage = extras.isEmpty ? nil : OutOfLine(extras)
+    }
     public var autodiscover: AutodiscoverEndpoint
     public var redirect: Redirect?
     public var source: SettingsSource
@@ -62,9 +99,9 @@ public struct MailDomain: Sendable, Hashable {
         self.pop3 = pop3
         self.smtp = smtp
         self.xmpp = xmpp
-        self.activeSyncStorage = activeSync.map(OutOfLine.init)
-        self.calDAVStorage = calDAV.map(OutOfLine.init)
-        self.cardDAVStorage = cardDAV.map(OutOfLine.init)
+        let web = WebServices(activeSync: activeSync, calDAV: calDAV, cardDAV: cardDAV, jmap: nil)
+        self.webStorage = web.isEmpty ? nil : OutOfLine(web)
+        self.extrasStorage = nil
         self.autodiscover = autodiscover
         self.redirect = redirect
         self.source = source
@@ -86,7 +123,7 @@ public struct MailDomain: Sendable, Hashable {
         case .pop3: return pop3
         case .smtp: return smtp
         case .xmpp: return xmpp
-        case .activesync, .caldav, .carddav: return []
+        case .activesync, .caldav, .carddav, .jmap: return []
         }
     }
 
@@ -96,7 +133,23 @@ public struct MailDomain: Sendable, Hashable {
         case .activesync: return activeSync
         case .caldav: return calDAV
         case .carddav: return cardDAV
+        case .jmap: return jmap
         case .imap, .pop3, .smtp, .xmpp: return nil
         }
+    }
+}
+
+/// `oauth2:` of a domain or provider: where public clients (no client secret) get tokens
+/// (draft-ietf-mailmaint-oauth-public), what they ask for, and the client id to use, if any.
+public struct OAuth2Settings: Sendable, Hashable {
+    /// The issuer's https URL (RFC 8414 metadata lives below it).
+    public var issuer: String
+    public var clientID: String?
+    public var scopes: [String]
+
+    public init(issuer: String, clientID: String? = nil, scopes: [String] = []) {
+        self.issuer = issuer
+        self.clientID = clientID
+        self.scopes = scopes
     }
 }

@@ -1,12 +1,12 @@
 /// The kinds of server a domain can offer, in the order the config and the answers list them.
 public enum ServiceKind: String, Sendable, Hashable, CaseIterable, Comparable {
-    case imap, pop3, smtp, xmpp, activesync, caldav, carddav
+    case imap, pop3, smtp, xmpp, activesync, caldav, carddav, jmap
 
     /// True for services given by `host`/`port`/`socket`; false for those given by a `url`.
     public var isHostBased: Bool {
         switch self {
         case .imap, .pop3, .smtp, .xmpp: return true
-        case .activesync, .caldav, .carddav: return false
+        case .activesync, .caldav, .carddav, .jmap: return false
         }
     }
 

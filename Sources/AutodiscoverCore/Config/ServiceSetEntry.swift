@@ -17,6 +17,8 @@ struct ServiceSetEntry: Sendable {
     var autodiscover: AutodiscoverEndpoint?
     var redirect: (redirect: Redirect, line: Int)?
     var source: SettingsSource?
+    var oauth2: OAuth2Settings?
+    var helpURL: String?
 
     init(file: String, line: Int, path: ConfigPath) {
         self.file = file
@@ -27,7 +29,7 @@ struct ServiceSetEntry: Sendable {
 
 /// One optional value per ``ServiceKind``, stored inline (no dictionary per domain).
 struct PerKind<Value: Sendable>: Sendable {
-    private var imap, pop3, smtp, xmpp, activesync, caldav, carddav: Value?
+    private var imap, pop3, smtp, xmpp, activesync, caldav, carddav, jmap: Value?
 
     init() {}
 
@@ -41,6 +43,7 @@ struct PerKind<Value: Sendable>: Sendable {
             case .activesync: activesync
             case .caldav: caldav
             case .carddav: carddav
+            case .jmap: jmap
             }
         }
         set {
@@ -52,6 +55,7 @@ struct PerKind<Value: Sendable>: Sendable {
             case .activesync: activesync = newValue
             case .caldav: caldav = newValue
             case .carddav: carddav = newValue
+            case .jmap: jmap = newValue
             }
         }
     }
@@ -90,7 +94,9 @@ enum ServiceSetKey: String, CaseIterable {
     case displayName = "display_name"
     case displayShortName = "display_short_name"
     case autodiscover
-    case imap, pop3, smtp, xmpp, activesync, caldav, carddav
+    case imap, pop3, smtp, xmpp, activesync, caldav, carddav, jmap
+    case oauth2
+    case helpURL = "help_url"
 
     /// The key a mapping's key text names, or nil.
     static let named = KeyTable<ServiceSetKey>()
@@ -108,7 +114,8 @@ enum ServiceSetKey: String, CaseIterable {
         case .activesync: .activesync
         case .caldav: .caldav
         case .carddav: .carddav
-        case .provider, .aliases, .redirect, .source, .displayName, .displayShortName, .autodiscover: nil
+        case .jmap: .jmap
+        case .provider, .aliases, .redirect, .source, .displayName, .displayShortName, .autodiscover, .oauth2, .helpURL: nil
         }
     }
 
@@ -128,6 +135,9 @@ enum ServiceSetKey: String, CaseIterable {
         case .activesync: 11
         case .caldav: 12
         case .carddav: 13
+        case .jmap: 14
+        case .oauth2: 15
+        case .helpURL: 16
         }
     }
 }
@@ -152,8 +162,8 @@ enum MailServerKey: String, CaseIterable {
 /// Which keys of one mapping were seen, and on which line, without allocating.
 struct SeenKeys {
     private var bits: UInt32 = 0
-    private var lines: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private var lines: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
     /// Records a key; false when it was already seen.
     mutating func insert(_ bit: Int, _ line: Int) -> Bool {
@@ -215,7 +225,11 @@ extension NodeReader {
                 } else {
                     report(doc.line(pair.value), join(path.text, pair.key), "must be 'config' or 'dns', found '\(text)'")
                 }
-            case .imap, .pop3, .smtp, .xmpp, .activesync, .caldav, .carddav:
+            case .oauth2:
+                entry.oauth2 = oauth2(pair.value, join(path.text, pair.key))
+            case .helpURL:
+                entry.helpURL = httpsURL(pair.value, join(path.text, pair.key))?.text
+            case .imap, .pop3, .smtp, .xmpp, .activesync, .caldav, .carddav, .jmap:
                 guard let kind = key.service else { break }
                 if isDisabled(pair.value) {
                     if kind.isHostBased { entry.servers[kind] = .disabled } else { entry.webServices[kind] = .disabled }
@@ -336,6 +350,33 @@ extension NodeReader {
             report(doc.line(node), path(), "host '\(parts.host)' \(error)")
             return nil
         }
+    }
+
+    /// `oauth2: { issuer, client_id, scopes }`; a client secret is refused (public clients have none).
+    private func oauth2(_ node: YAMLNode, _ path: @autoclosure () -> String) -> OAuth2Settings? {
+        guard let pairs = pairs(node, path()) else { return nil }
+        if let secret = pairs.first(where: { $0.key == "client_secret" }) {
+            report(
+                secret.line, join(path(), secret.key),
+                "a client secret must not be published: mail clients are public OAuth2 clients (draft-ietf-mailmaint-oauth-public); remove it")
+        }
+        checkKeys(pairs.filter { $0.key != "client_secret" }, allowed: ["issuer", "client_id", "scopes"], path())
+        var issuer: String?
+        var settings = OAuth2Settings(issuer: "")
+        for pair in pairs {
+            switch pair.key {
+            case "issuer": issuer = httpsURL(pair.value, join(path(), pair.key))?.text
+            case "client_id": settings.clientID = string(pair.value, join(path(), pair.key))
+            case "scopes": settings.scopes = strings(pair.value, join(path(), pair.key)).map(\.0)
+            default: break
+            }
+        }
+        guard let issuer else {
+            if !pairs.contains(where: { $0.key == "issuer" }) { report(doc.line(node), join(path(), "issuer"), "is required") }
+            return nil
+        }
+        settings.issuer = issuer
+        return pairs.contains(where: { $0.key == "client_secret" }) ? nil : settings
     }
 
     private func autodiscover(_ node: YAMLNode, _ path: @autoclosure () -> String) -> AutodiscoverEndpoint? {

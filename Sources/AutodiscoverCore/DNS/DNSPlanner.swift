@@ -103,6 +103,10 @@ public struct DNSPlanner: Sendable {
             if let activeSync = settings.activeSync {
                 add("_airsync._tcp", .srv(priority: 0, weight: 1, port: activeSync.port, target: DNSName.absolute(activeSync.host)))
             }
+            // RFC 8620 §2.2: clients find https://HOST:PORT/.well-known/jmap from it.
+            if let jmap = settings.jmap {
+                add("_jmap._tcp", .srv(priority: 0, weight: 1, port: jmap.port, target: DNSName.absolute(jmap.host)))
+            }
         }
         let autodiscoverHost = own.autodiscover.host ?? "autodiscover.\(name.ascii)"
         add("_autodiscover._tcp", .srv(priority: 0, weight: 1, port: own.autodiscover.port, target: DNSName.absolute(autodiscoverHost)))

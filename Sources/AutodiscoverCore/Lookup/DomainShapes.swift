@@ -88,7 +88,7 @@ struct DomainShapes: Sendable {
         guard let imap = servers(domain.imap, name), let pop3 = servers(domain.pop3, name),
             let smtp = servers(domain.smtp, name), let xmpp = servers(domain.xmpp, name),
             let activeSync = service(domain.activeSync, name), let calDAV = service(domain.calDAV, name),
-            let cardDAV = service(domain.cardDAV, name)
+            let cardDAV = service(domain.cardDAV, name), let jmap = service(domain.jmap, name)
         else { return nil }
         var shape = domain
         shape.name = DomainName(canonical: DomainSlot.name.marker)
@@ -97,7 +97,7 @@ struct DomainShapes: Sendable {
         shape.file = ""
         shape.line = 0
         (shape.imap, shape.pop3, shape.smtp, shape.xmpp) = (imap, pop3, smtp, xmpp)
-        (shape.activeSync, shape.calDAV, shape.cardDAV) = (activeSync, calDAV, cardDAV)
+        (shape.activeSync, shape.calDAV, shape.cardDAV, shape.jmap) = (activeSync, calDAV, cardDAV, jmap)
         return shape
     }
 
@@ -160,6 +160,10 @@ enum ShapeComparison {
         combine(domain.activeSync, name, into: &hasher)
         combine(domain.calDAV, name, into: &hasher)
         combine(domain.cardDAV, name, into: &hasher)
+        combine(domain.jmap, name, into: &hasher)
+        // Written verbatim: domains share only when these are equal.
+        hasher.combine(domain.oauth2)
+        hasher.combine(domain.helpURL)
         hasher.combine(domain.autodiscover)
         hasher.combine(domain.redirect)
         return hasher.finalize()
@@ -194,13 +198,14 @@ enum ShapeComparison {
     /// Whether two domains have the same shape (both can share).
     static func same(_ a: MailDomain, _ b: MailDomain) -> Bool {
         guard a.aliases == b.aliases, a.provider == b.provider, a.autodiscover == b.autodiscover,
-            a.redirect == b.redirect, a.isWildcard == b.isWildcard, a.source == b.source
+            a.redirect == b.redirect, a.isWildcard == b.isWildcard, a.source == b.source,
+            a.oauth2 == b.oauth2, a.helpURL == b.helpURL
         else { return false }
         let (nameA, nameB) = (a.name.ascii, b.name.ascii)
         return same(a.imap, nameA, b.imap, nameB) && same(a.pop3, nameA, b.pop3, nameB)
             && same(a.smtp, nameA, b.smtp, nameB) && same(a.xmpp, nameA, b.xmpp, nameB)
             && same(a.activeSync, nameA, b.activeSync, nameB) && same(a.calDAV, nameA, b.calDAV, nameB)
-            && same(a.cardDAV, nameA, b.cardDAV, nameB)
+            && same(a.cardDAV, nameA, b.cardDAV, nameB) && same(a.jmap, nameA, b.jmap, nameB)
     }
 
     private static func same(_ a: [MailServer], _ nameA: String, _ b: [MailServer], _ nameB: String) -> Bool {

@@ -135,7 +135,7 @@ public struct AnswerEngine: Sendable {
         var context = AnswerContext(
             address: reading.address, requestedDomain: found.requested, accountName: reading.accountName, time: time)
         context.profilesSigned = config.signer != nil
-        if let cache {
+        if let cache, renderer.usesAnswerCache {
             let variant = reading.variant
             switch cache.find(domain: found.index, renderer: renderer.id, variant: variant) {
             case .kept(let kept, let shared):

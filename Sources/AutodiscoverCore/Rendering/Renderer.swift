@@ -34,6 +34,8 @@ public protocol Renderer: Sendable {
     var followsAddressRedirects: Bool { get }
     /// True for Apple profiles: with `signing:` configured, a 200's body is signed (CMS) before it is sent.
     var isSignedProfile: Bool { get }
+    /// False for answers that must be written for their own domain every time (never kept or shared).
+    var usesAnswerCache: Bool { get }
 
     /// Reads which renderer answers (usually this one), the address and the variant from a request.
     func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading
@@ -50,6 +52,7 @@ public protocol Renderer: Sendable {
 extension Renderer {
     public var followsAddressRedirects: Bool { true }
     public var isSignedProfile: Bool { false }
+    public var usesAnswerCache: Bool { true }
 
     /// One domain's answer for one variant with slots for the request: kept and reused for every request.
     ///

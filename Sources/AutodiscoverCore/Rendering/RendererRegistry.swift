@@ -31,5 +31,6 @@ extension RendererRegistry {
         PACCRenderer(),
         MobileconfigRenderer(),
         SettingsPageRenderer(),
+        WellKnownDAVRenderer(),
     ])
 }

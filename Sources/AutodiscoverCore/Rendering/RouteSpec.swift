@@ -27,4 +27,5 @@ public struct RendererID: RawRepresentable, Sendable, Hashable, CustomStringConv
     public static let thunderbird: RendererID = "thunderbird"
     public static let pacc: RendererID = "pacc"
     public static let mobileconfig: RendererID = "mobileconfig"
+    public static let wellKnownDAV: RendererID = "wellknown-dav"
 }

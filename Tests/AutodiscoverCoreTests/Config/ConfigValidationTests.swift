@@ -129,6 +129,18 @@ struct ConfigValidationTests {
             yaml: "server:\n  trusted_proxies: [\"10.0.0.0/33\"]\ndomains:\n  a.example: { imap: imap.a.example }\n",
             line: 2, keyPath: "server.trusted_proxies", message: "is not an IP address or CIDR range"),
         BrokenConfig(
+            name: "an OAuth2 client secret",
+            yaml: "domains:\n  a.example:\n    imap: imap.a.example\n    oauth2: { issuer: \"https://login.a.example\", client_secret: s3cr3t }\n",
+            line: 4, keyPath: "domains.a.example.oauth2.client_secret", message: "a client secret must not be published"),
+        BrokenConfig(
+            name: "an OAuth2 issuer that is not https",
+            yaml: "domains:\n  a.example:\n    imap: imap.a.example\n    oauth2: { issuer: \"http://login.a.example\" }\n",
+            line: 4, keyPath: "domains.a.example.oauth2.issuer", message: "https"),
+        BrokenConfig(
+            name: "a JMAP URL that is not https",
+            yaml: "domains:\n  a.example:\n    jmap: \"http://jmap.a.example/\"\n",
+            line: 3, keyPath: "domains.a.example.jmap", message: "https"),
+        BrokenConfig(
             name: "bad public host",
             yaml: "server:\n  public_host: \"auto discover.example\"\ndomains:\n  a.example: { imap: imap.a.example }\n",
             line: 2, keyPath: "server.public_host", message: "is not a valid host name"),

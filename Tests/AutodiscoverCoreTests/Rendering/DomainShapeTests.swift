@@ -161,8 +161,8 @@ struct DomainShapeTests {
         #expect(
             fields(domain) == [
                 "name", "isWildcard", "displayName", "displayShortName", "aliases", "provider", "imap", "pop3",
-                "smtp", "xmpp", "activeSyncStorage", "calDAVStorage", "cardDAVStorage", "autodiscover", "redirect",
-                "source", "dnsState", "file", "line",
+                "smtp", "xmpp", "webStorage", "extrasStorage", "autodiscover", "redirect", "source", "dnsState", "file",
+                "line",
             ])
         // `dnsState` need not be compared: only `source: config` domains get a shape.
         let server = MailServer(kind: .imap, host: "h", port: 1, security: .ssl)

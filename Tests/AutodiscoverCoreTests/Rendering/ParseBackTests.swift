@@ -107,7 +107,15 @@ struct ParseBackTests {
             #expect(element.value("port") == String(server.port))
             #expect(element.value("socketType") == server.security.rawValue)
             #expect(element.value("username") == server.username.text)
-            #expect(element.value("authentication") == server.authentication.rawValue)
+            // With an OAuth2 issuer, OAuth2 first and the server's own method after it as the fallback.
+            let methods = element.all("authentication").map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let expected = resolved.domain.oauth2 != nil && server.authentication != .oauth2
+                ? ["OAuth2", server.authentication.rawValue] : [server.authentication.rawValue]
+            #expect(methods == expected)
+        }
+        if let oauth2 = resolved.domain.oauth2 {
+            #expect(root.first("oAuth2")?.value("issuer") == oauth2.issuer)
+            #expect(root.first("oAuth2")?.value("scope") == oauth2.scopes.joined(separator: " "))
         }
         #expect(root.first("calendar")?.value("serverURL") == resolved.domain.calDAV?.url)
         #expect(root.first("addressBook")?.value("serverURL") == resolved.domain.cardDAV?.url)

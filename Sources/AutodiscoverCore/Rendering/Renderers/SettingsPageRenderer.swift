@@ -42,7 +42,7 @@ public struct SettingsPageRenderer: Renderer {
             row("Authentication", server.authentication == .passwordEncrypted ? "Encrypted password" : "Normal password", &html)
             html.raw("</table>\n")
         }
-        for (title, service) in [("Exchange ActiveSync", domain.activeSync), ("Calendar (CalDAV)", domain.calDAV), ("Contacts (CardDAV)", domain.cardDAV)] {
+        for (title, service) in [("Exchange ActiveSync", domain.activeSync), ("Calendar (CalDAV)", domain.calDAV), ("Contacts (CardDAV)", domain.cardDAV), ("JMAP", domain.jmap)] {
             guard let service else { continue }
             html.raw("<h2>")
             html.text(title)

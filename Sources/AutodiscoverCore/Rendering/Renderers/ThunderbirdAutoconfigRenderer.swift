@@ -34,12 +34,26 @@ public struct ThunderbirdAutoconfigRenderer: Renderer {
         }
         xml.element("displayName", domain.displayName)
         xml.element("displayShortName", domain.displayShortName)
-        for server in domain.imap { serverElement(server, "incomingServer", into: &xml) }
-        for server in domain.pop3 { serverElement(server, "incomingServer", into: &xml) }
+        let oauth = domain.oauth2 != nil
+        for server in domain.imap { serverElement(server, "incomingServer", oauth: oauth, into: &xml) }
+        for server in domain.pop3 { serverElement(server, "incomingServer", oauth: oauth, into: &xml) }
         for server in domain.smtp {
-            serverElement(server, "outgoingServer", into: &xml)
+            serverElement(server, "outgoingServer", oauth: oauth, into: &xml)
+        }
+        if let help = domain.helpURL {
+            xml.open("documentation", [("url", help)])
+            xml.element("descr", "Setting up mail", [("lang", "en")])
+            xml.close("documentation")
         }
         xml.close("emailProvider")
+        // The autoconfig draft's (-06) OAuth2 element: shipping Thunderbird ignores it (it knows its
+        // providers itself), other readers take issuer and scope from it.
+        if let oauth2 = domain.oauth2 {
+            xml.open("oAuth2")
+            xml.element("issuer", oauth2.issuer)
+            if !oauth2.scopes.isEmpty { xml.element("scope", oauth2.scopes.joined(separator: " ")) }
+            xml.close("oAuth2")
+        }
         if let service = domain.cardDAV { davElement(service, "addressBook", into: &xml) }
         if let service = domain.calDAV { davElement(service, "calendar", into: &xml) }
         xml.close("clientConfig")
@@ -61,12 +75,15 @@ public struct ThunderbirdAutoconfigRenderer: Renderer {
         xml.close(element)
     }
 
-    private func serverElement(_ server: MailServer, _ element: String, into xml: inout AnswerBuilder) {
+    /// With an OAuth2 issuer, `OAuth2` comes first and the server's own method after it: Thunderbird takes
+    /// OAuth2 only for hosts it has a provider for, and otherwise moves on to the next `<authentication>`.
+    private func serverElement(_ server: MailServer, _ element: String, oauth: Bool, into xml: inout AnswerBuilder) {
         xml.open(element, [("type", server.kind.rawValue)])
         xml.element("hostname", server.host)
         xml.element("port", String(server.port))
         xml.element("socketType", server.security.rawValue)
         xml.element("username", server.username.text)
+        if oauth && server.authentication != .oauth2 { xml.element("authentication", Authentication.oauth2.rawValue) }
         xml.element("authentication", server.authentication.rawValue)
         xml.close(element)
     }
