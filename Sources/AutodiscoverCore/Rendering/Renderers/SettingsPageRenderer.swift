@@ -82,7 +82,15 @@ public struct SettingsPageRenderer: Renderer {
         var html = AnswerBuilder(escaping: .html)
         html.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Mail settings</title></head>\n<body>\n<p>")
         html.text(text)
-        html.raw("</p>\n</body>\n</html>\n")
+        html.raw("</p>\n")
+        // Not a dead end: on a host that is no mail domain (the service's own address, a fresh start), or
+        // for an address it cannot read, a form leads to the settings of the domain of the address typed.
+        if status == 404 || status == 400 {
+            html.raw(
+                "<form action=\"/settings\" method=\"get\">\n<label>Your email address <input type=\"email\" name=\"emailaddress\" "
+                    + "required autocomplete=\"email\" placeholder=\"you@example.com\"></label>\n<button type=\"submit\">Show the settings</button>\n</form>\n")
+        }
+        html.raw("</body>\n</html>\n")
         return PreparedAnswer(
             status: status, contentType: Self.contentType, headers: status == 503 ? [AnswerError.retryAfter] : [],
             segments: html.finish())

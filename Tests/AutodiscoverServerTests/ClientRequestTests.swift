@@ -1,0 +1,99 @@
+import AutodiscoverCore
+import AutodiscoverServer
+import Foundation
+import Testing
+
+/// Requests as real clients of 2026 send them (protocols.md §9), over the wire, each answered like its plain form.
+struct ClientRequest: Sendable, CustomTestStringConvertible {
+    var name: String
+    var arguments: [String]
+    var path: String
+    var status: Int
+    /// Strings the body must hold.
+    var contains: [String]
+    var header: (String, String)? = nil
+    var testDescription: String { name }
+}
+
+@Suite("Requests of real clients", .serialized)
+struct ClientRequestTests {
+    static let mobilesyncPOX = """
+        <?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/mobilesync/requestschema/2006">\
+        <Request><EMailAddress>alice@example.com</EMailAddress><AcceptableResponseSchema>\
+        http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006</AcceptableResponseSchema></Request></Autodiscover>
+        """
+
+    static let cases: [ClientRequest] = [
+        ClientRequest(
+            name: "Evolution: a placeholder local part and emailmd5",
+            arguments: ["-H", "Host: autoconfig.example.com", "-A", "Evolution/3.50.2"],
+            path: "/mail/config-v1.1.xml?emailaddress=EVOLUTIONUSER%40example.com&emailmd5=5f4dcc3b5aa765d61d8327deb882cf99",
+            status: 200, contains: ["<hostname>imap4.example.com</hostname>", "<username>%EMAILADDRESS%</username>"]),
+        ClientRequest(
+            name: "Thunderbird for Android (K-9): no address at all",
+            arguments: ["-H", "Host: autoconfig.example.com", "-A", "Thunderbird for Android/10.0"],
+            path: "/mail/config-v1.1.xml", status: 200, contains: ["<hostname>imap4.example.com</hostname>"]),
+        ClientRequest(
+            name: "KMail and GNOME Online Accounts: the bare domain's well-known path",
+            arguments: ["-H", "Host: example.com", "-A", "KMail/6.2"],
+            path: "/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=alice%40example.com", status: 200,
+            contains: ["<hostname>msa.example.com</hostname>"]),
+        ClientRequest(
+            name: "Outlook mobile (cloud AutoDetect): v2 with RedirectCount",
+            arguments: ["-A", "OutlookMobileCloudService-Autodetect/1.0.0"],
+            path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=AutodiscoverV1&RedirectCount=1", status: 200,
+            contains: ["\"Url\":\"https://adsc.example.com/autodiscover/autodiscover.xml\""]),
+        ClientRequest(
+            name: "Outlook: v2 path form, protocol in another case",
+            arguments: [], path: "/autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=Autodiscoverv1", status: 200,
+            contains: ["\"Protocol\":\"AutodiscoverV1\""]),
+        ClientRequest(
+            name: "v2 Protocol=Ews: Exchange's own error shape",
+            arguments: [], path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Ews", status: 400,
+            contains: ["\"ErrorCode\":\"InvalidProtocol\""]),
+        ClientRequest(
+            name: "v2 Protocol=Rest", arguments: [], path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Rest",
+            status: 400, contains: ["\"ErrorCode\":\"InvalidProtocol\""]),
+        ClientRequest(
+            name: "v2 Protocol=Graph", arguments: [], path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Graph",
+            status: 400, contains: ["\"ErrorCode\":\"InvalidProtocol\""]),
+        ClientRequest(
+            name: "New Outlook for Windows: POX with the mobilesync response schema",
+            arguments: ["-X", "POST", "-H", "Content-Type: text/xml", "-A", "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17328; Pro)",
+                        "--data-binary", mobilesyncPOX],
+            path: "/autodiscover/autodiscover.xml", status: 200, contains: ["<Url>https://eas.example.com/Microsoft-Server-ActiveSync</Url>"]),
+        ClientRequest(
+            name: "PACC on ua-auto-config.D, submission as `submit`",
+            arguments: ["-H", "Host: ua-auto-config.example.com"], path: "/.well-known/user-agent-configuration.json", status: 200,
+            contains: ["\"submit\"", "\"host\": \"msa.example.com\""]),
+        ClientRequest(
+            name: "RFC 6764: /.well-known/caldav redirects to the CalDAV URL",
+            arguments: ["-H", "Host: example.com"], path: "/.well-known/caldav", status: 301, contains: [],
+            header: ("location", "https://dav.example.com/")),
+        ClientRequest(
+            name: "RFC 6764: /.well-known/carddav, any case",
+            arguments: ["-H", "Host: example.com"], path: "/.Well-Known/CardDAV", status: 301, contains: [],
+            header: ("location", "https://dav.example.com/")),
+        ClientRequest(
+            name: "RFC 6764: an unknown domain", arguments: ["-H", "Host: unknown.invalid"], path: "/.well-known/caldav", status: 404,
+            contains: []),
+        ClientRequest(
+            name: "The settings page on a host that is no mail domain: a form",
+            arguments: ["-H", "Host: 127.0.0.1:8080"], path: "/", status: 404,
+            contains: ["<form action=\"/settings\" method=\"get\">", "name=\"emailaddress\""]),
+    ]
+
+    @Test("Each answered like its plain form", arguments: cases)
+    func answered(_ request: ClientRequest) async throws {
+        try await ServerHarness.withServer { server in
+            let result = await ServerHarness.curl(request.arguments + ["http://127.0.0.1:\(server.port)" + request.path])
+            #expect(result.status == request.status, "\(request.name): \(result.body.prefix(300))")
+            for text in request.contains {
+                #expect(result.body.contains(text), "\(request.name): \(text) not in \(result.body.prefix(500))")
+            }
+            if let (name, value) = request.header {
+                #expect(result.headers[name] == value, "\(request.name): \(result.headers)")
+            }
+        }
+    }
+}
