@@ -39,6 +39,10 @@ struct ClientRequestTests {
             path: "/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=alice%40example.com", status: 200,
             contains: ["<hostname>msa.example.com</hostname>"]),
         ClientRequest(
+            name: "GNOME Online Accounts: autoconfig.D with the address",
+            arguments: ["-H", "Host: autoconfig.example.com", "-A", "gnome-online-accounts/3.50"],
+            path: "/mail/config-v1.1.xml?emailaddress=alice%40example.com", status: 200, contains: ["<hostname>imap4.example.com</hostname>"]),
+        ClientRequest(
             name: "Outlook mobile (cloud AutoDetect): v2 with RedirectCount",
             arguments: ["-A", "OutlookMobileCloudService-Autodetect/1.0.0"],
             path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=AutodiscoverV1&RedirectCount=1", status: 200,
