@@ -100,4 +100,47 @@ struct ClientRequestTests {
             }
         }
     }
+
+    static let oauthYAML = """
+        domains:
+          jmap.example:
+            imap: { host: imap.jmap.example }
+            smtp: { host: smtp.jmap.example, port: 465 }
+            jmap: { url: "https://api.jmap.example/.well-known/jmap" }
+            caldav: "https://dav.jmap.example/cal/"
+            oauth2: { issuer: "https://login.jmap.example", scopes: ["urn:ietf:params:oauth:scope:mail"] }
+            help_url: "https://help.jmap.example/"
+        """
+
+    @Test("JMAP, an OAuth2 issuer and help_url over the wire: PACC-03 and autoconfig as clients read them")
+    func jmapAndOAuth2() async throws {
+        try await ServerHarness.withServer(Self.oauthYAML) { server in
+            let base = "http://127.0.0.1:\(server.port)"
+            let pacc = await ServerHarness.curl(["-H", "Host: ua-auto-config.jmap.example", base + "/.well-known/user-agent-configuration.json"])
+            #expect(pacc.status == 200)
+            let document = try JSONSerialization.jsonObject(with: Data(pacc.body.utf8)) as? [String: Any]
+            let protocols = document?["protocols"] as? [String: Any]
+            #expect((protocols?["jmap"] as? [String: Any])?["url"] as? String == "https://api.jmap.example/.well-known/jmap")
+            #expect((protocols?["submit"] as? [String: Any])?["host"] as? String == "smtp.jmap.example")
+            #expect(protocols?["smtp"] == nil)
+            let authentication = document?["authentication"] as? [String: Any]
+            #expect((authentication?["oauth-public"] as? [String: Any])?["issuer"] as? String == "https://login.jmap.example")
+            #expect(authentication?["password"] as? Bool == true)
+            #expect(((document?["info"] as? [String: Any])?["help"] as? [String: Any])?["documentation"] as? String == "https://help.jmap.example/")
+            // The same bytes on every request (their digest is published in DNS).
+            let again = await ServerHarness.curl(["-H", "Host: ua-auto-config.jmap.example", base + "/.well-known/user-agent-configuration.json"])
+            #expect(again.body == pacc.body)
+
+            let autoconfig = await ServerHarness.curl(["-H", "Host: autoconfig.jmap.example", base + "/mail/config-v1.1.xml"])
+            #expect(autoconfig.status == 200)
+            let incoming = autoconfig.body.components(separatedBy: "<incomingServer")[1].components(separatedBy: "</incomingServer>")[0]
+            #expect(incoming.components(separatedBy: "<authentication>").count == 3)
+            #expect(incoming.contains("<authentication>OAuth2</authentication>\n      <authentication>password-cleartext</authentication>"))
+            #expect(autoconfig.body.contains("<oAuth2>\n    <issuer>https://login.jmap.example</issuer>"))
+            let dav = await ServerHarness.curl(["-H", "Host: jmap.example", base + "/.well-known/caldav"])
+            #expect(dav.status == 301 && dav.headers["location"] == "https://dav.jmap.example/cal/")
+            let none = await ServerHarness.curl(["-H", "Host: jmap.example", base + "/.well-known/carddav"])
+            #expect(none.status == 404)
+        }
+    }
 }
