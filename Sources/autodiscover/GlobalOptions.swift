@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutodiscoverCore
 
 /// Flags every command shares.
 struct GlobalOptions: ParsableArguments {
@@ -6,4 +7,15 @@ struct GlobalOptions: ParsableArguments {
         name: [.short, .long],
         help: "The YAML configuration file. Default: ./config.yaml, or the built-in example when it is missing.")
     var config: String?
+
+    /// The configuration `--config` names (or the default); on problems prints each to standard error
+    /// and exits with `failure`.
+    func loadConfiguration(failure: Int32 = 1) throws -> Configuration {
+        do {
+            return try ConfigLoader().load(pathOrDefault: config)
+        } catch {
+            for issue in error.issues { printError(issue.description) }
+            throw ExitCode(failure)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import AutodiscoverCore
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -30,6 +31,23 @@ enum TestSupport {
         fputs(text, file)
         fclose(file)
         return path
+    }
+
+    /// Compares `text` with the golden file at `relative` (under `Golden/`); with `RECORD_GOLDEN` set,
+    /// writes it instead and records an issue, so that a recording never passes by accident.
+    static func matchesGolden(_ text: String, _ relative: String) throws {
+        let path = "\(testsDirectory)/Golden/\(relative)"
+        if getenv("RECORD_GOLDEN") != nil {
+            let folder = String(path[..<path.lastIndex(of: "/")!])
+            mkdir(folder, 0o755)
+            let file = fopen(path, "w")
+            fputs(text, file)
+            fclose(file)
+            Issue.record("recorded \(path); run again without RECORD_GOLDEN")
+            return
+        }
+        let expected = try FileSystem.read(path).get()
+        #expect(String(decoding: expected, as: UTF8.self) == text, "differs from \(path)")
     }
 
     /// Loads a YAML text as a config file; the issues it has, or the configuration.

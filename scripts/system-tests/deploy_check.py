@@ -215,8 +215,9 @@ try:
         ("example.com", "/autodiscover/autodiscover.xml", "POST", pox, 200, "<Server>imap4.example.com</Server>"),
         ("example.com", "/AutoDiscover/autodiscover.json?Email=alice%40example.com&Protocol=AutodiscoverV1", "GET", None, 200,
          "autodiscover.xml"),
-        # Routed to the service (its own 404, not nginx's): RFC 6764 redirects are the service's to give.
-        ("example.com", "/.well-known/caldav", "GET", None, 404, "Not found"),
+        # RFC 6764, routed from the bare domain: the service's own 301 to the CalDAV/CardDAV URL.
+        ("example.com", "/.well-known/caldav", "GET", None, 301, "Moved to https://dav.example.com/"),
+        ("example.com", "/.well-known/CardDAV", "GET", None, 301, "Moved to https://dav.example.com/"),
         ("example.com", "/index.html", "GET", None, 200, "the website"),
     ]
     for flags, label in ((["--http1.1"], "1.1"), (["--http2"], "2")):

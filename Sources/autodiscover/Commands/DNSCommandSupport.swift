@@ -5,13 +5,7 @@ import AutodiscoverCore
 enum DNSCommandSupport {
     /// The configuration's planner; exits 2 with the configuration's problems or a bad service host.
     static func planner(_ global: GlobalOptions, _ selection: DNSSelection, ttl: Int = 3600) throws -> DNSPlanner {
-        let config: Configuration
-        do {
-            config = try ConfigLoader().load(pathOrDefault: global.config)
-        } catch {
-            for issue in error.issues { printError(issue.description) }
-            throw ExitCode(2)
-        }
+        let config = try global.loadConfiguration(failure: 2)
         var serviceHost: DomainName?
         if let text = selection.serviceHost {
             do {

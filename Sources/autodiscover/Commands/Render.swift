@@ -49,13 +49,7 @@ struct Render: AsyncParsableCommand {
         } catch {
             throw ValidationError("--email: \(error)")
         }
-        let config: Configuration
-        do {
-            config = try ConfigLoader().load(pathOrDefault: global.config)
-        } catch {
-            for issue in error.issues { printError(issue.description) }
-            throw ExitCode(1)
-        }
+        let config = try global.loadConfiguration()
         if format == "settings" {
             guard let resolved = config.resolve(address) else {
                 printError("error: no configured domain serves \(address.domain)")

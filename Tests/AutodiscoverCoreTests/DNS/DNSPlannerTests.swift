@@ -18,16 +18,7 @@ struct DNSPlannerTests {
     @Test("The golden fixture's zone (Golden/dns/golden.zone; RECORD_GOLDEN=1 rewrites it)")
     func golden() throws {
         let text = try Self.planner.names().compactMap { Self.planner.records(for: $0)?.zoneText }.joined(separator: "\n")
-        let path = "\(TestSupport.testsDirectory)/Golden/dns/golden.zone"
-        if getenv("RECORD_GOLDEN") != nil {
-            mkdir("\(TestSupport.testsDirectory)/Golden/dns", 0o755)
-            let file = fopen(path, "w")
-            fputs(text, file)
-            fclose(file)
-            Issue.record("recorded \(path); run again without RECORD_GOLDEN")
-            return
-        }
-        #expect(String(decoding: try FileSystem.read(path).get(), as: UTF8.self) == text)
+        try TestSupport.matchesGolden(text, "dns/golden.zone")
     }
 
     @Test("Names: every domain and alias but wildcards, sorted; or those asked, a wildcard's subdomain too")
