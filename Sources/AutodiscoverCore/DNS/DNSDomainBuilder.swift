@@ -20,7 +20,7 @@ public enum DNSDomainBuilder {
     static let srvLabels = [
         "_imaps._tcp", "_imap._tcp", "_pop3s._tcp", "_pop3._tcp", "_submissions._tcp", "_submission._tcp",
         "_xmpps-client._tcp", "_xmpp-client._tcp", "_caldavs._tcp", "_carddavs._tcp", "_autodiscover._tcp",
-        "_airsync._tcp",
+        "_airsync._tcp", "_jmap._tcp",
     ]
     /// The TXT names (`path=`), after the SRV ones.
     static let txtLabels = ["_caldavs._tcp", "_carddavs._tcp"]
@@ -113,11 +113,13 @@ public enum DNSDomainBuilder {
         domain.calDAV = web(.caldav, "_caldavs._tcp", path: contextPath("_caldavs._tcp", wellKnown: "/.well-known/caldav"))
         domain.cardDAV = web(.carddav, "_carddavs._tcp", path: contextPath("_carddavs._tcp", wellKnown: "/.well-known/carddav"))
         domain.activeSync = web(.activesync, "_airsync._tcp", path: "/Microsoft-Server-ActiveSync")
+        // RFC 8620 §2.2: the session resource is at /.well-known/jmap on the SRV target.
+        domain.jmap = web(.jmap, "_jmap._tcp", path: "/.well-known/jmap")
         if let (port, host) = best("_autodiscover._tcp") { domain.autodiscover = AutodiscoverEndpoint(host: host, port: port) }
 
         let offersSomething =
             !domain.imap.isEmpty || !domain.pop3.isEmpty || !domain.smtp.isEmpty || !domain.xmpp.isEmpty
-            || domain.activeSync != nil || domain.calDAV != nil || domain.cardDAV != nil
+            || domain.activeSync != nil || domain.calDAV != nil || domain.cardDAV != nil || domain.jmap != nil
         guard offersSomething else { return .absent }
         domain.dnsState = .fresh
         return .resolved(domain, ttl: ttl == Int.max ? 0 : ttl)

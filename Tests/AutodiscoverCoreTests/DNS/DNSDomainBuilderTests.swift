@@ -28,7 +28,7 @@ struct DNSDomainBuilderTests {
 
     @Test("The questions: every SRV name of RFC 6186/8314/6764/6120, XEP-0368, the seed's two, and the DAV TXT")
     func questions() {
-        #expect(Self.labels.count == 14)
+        #expect(Self.labels.count == 15)
         #expect(Self.labels.first == "_imaps._tcp.dns.example. SRV")
         #expect(Self.labels.contains("_carddavs._tcp.dns.example. TXT"))
     }
@@ -82,6 +82,7 @@ struct DNSDomainBuilderTests {
             "_carddavs._tcp SRV": Self.srv(0, 1, 443, "dav.example."),
             "_airsync._tcp SRV": Self.srv(0, 1, 443, "eas.example."),
             "_autodiscover._tcp SRV": Self.srv(0, 1, 443, "adsc.example."),
+            "_jmap._tcp SRV": Self.srv(0, 1, 443, "api.example."),
         ])
         guard case .resolved(let domain, _) = DNSDomainBuilder.build(Self.configured, answers: answers) else {
             Issue.record("not resolved")
@@ -90,6 +91,7 @@ struct DNSDomainBuilderTests {
         #expect(domain.calDAV?.url == "https://dav.example:8443/cal/")
         #expect(domain.cardDAV?.url == "https://dav.example/.well-known/carddav")
         #expect(domain.activeSync?.url == "https://eas.example/Microsoft-Server-ActiveSync")
+        #expect(domain.jmap?.url == "https://api.example/.well-known/jmap")
         #expect(domain.autodiscover.url(for: Self.configured.name) == "https://adsc.example/autodiscover/autodiscover.xml")
     }
 
