@@ -36,6 +36,8 @@ public protocol Renderer: Sendable {
     var isSignedProfile: Bool { get }
     /// False for answers that must be written for their own domain every time (never kept or shared).
     var usesAnswerCache: Bool { get }
+    /// Every `variant` its `read` can hand to `write` (a domain's answers are one per variant).
+    var variants: [String] { get }
 
     /// Reads which renderer answers (usually this one), the address and the variant from a request.
     func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading
@@ -53,6 +55,7 @@ extension Renderer {
     public var followsAddressRedirects: Bool { true }
     public var isSignedProfile: Bool { false }
     public var usesAnswerCache: Bool { true }
+    public var variants: [String] { [""] }
 
     /// One domain's answer for one variant with slots for the request: kept and reused for every request.
     ///

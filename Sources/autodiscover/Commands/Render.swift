@@ -12,9 +12,14 @@ struct Render: AsyncParsableCommand {
             Builds the request the client of that format sends (for example Outlook's POX POST or \
             Thunderbird's GET on autoconfig.DOMAIN) and prints the response body byte for byte. \
             The status is printed to standard error when it is not 200; the exit code is then 1. \
-            --format settings prints the resolved settings as JSON instead.
+            --format resolved prints the resolved settings as JSON instead (every field the formats are             written from).
             """
     )
+
+    /// Not a renderer: the resolved settings as JSON.
+    static let resolved = "resolved"
+    /// Every renderer's id, then `resolved`.
+    static let formats = RendererRegistry.standard.ids.map(\.rawValue) + [resolved]
 
     @OptionGroup var global: GlobalOptions
 
@@ -24,7 +29,7 @@ struct Render: AsyncParsableCommand {
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp(
-            "The answer's format: \((RendererRegistry.standard.ids.map(\.rawValue) + ["settings"]).joined(separator: ", ")).",
+            "The answer's format: \(Self.formats.joined(separator: ", ")).",
             valueName: "format"))
     var format: String = "outlook"
 
@@ -36,8 +41,8 @@ struct Render: AsyncParsableCommand {
     var signatureStatus = false
 
     func validate() throws {
-        guard format == "settings" || RendererRegistry.standard[RendererID(rawValue: format)] != nil else {
-            let choices = (RendererRegistry.standard.ids.map(\.rawValue) + ["settings"]).joined(separator: ", ")
+        guard Self.formats.contains(format) else {
+            let choices = Self.formats.joined(separator: ", ")
             throw ValidationError("unknown format '\(format)'; choose one of \(choices)")
         }
     }
@@ -50,7 +55,7 @@ struct Render: AsyncParsableCommand {
             throw ValidationError("--email: \(error)")
         }
         let config = try global.loadConfiguration()
-        if format == "settings" {
+        if format == Self.resolved {
             guard let resolved = config.resolve(address) else {
                 printError("error: no configured domain serves \(address.domain)")
                 throw ExitCode(1)

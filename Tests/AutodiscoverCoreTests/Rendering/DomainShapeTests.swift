@@ -101,7 +101,7 @@ struct DomainShapeTests {
                     AnswerContext(address: address, requestedDomain: domain.name, accountName: "Al <&>", domain: DomainTexts(domain)),
                     AnswerContext(address: nil, requestedDomain: domain.name, domain: DomainTexts(domain)),
                 ] {
-                    for variant in ["", "activesync", "autodiscoverv1"] {
+                    for variant in renderer.variants {
                         let shared = renderer.prepare(shape, variant: variant, slotsForDomain: true)
                         let direct = renderer.fill(domain, variant: variant, for: context)
                         let head = shared.head(for: context)

@@ -43,6 +43,8 @@ public struct AutodiscoverV2JSONRenderer: Renderer {
 
     public let escaping = Escaping.json
 
+    public let variants = ["autodiscoverv1", "activesync"]
+
     public func write(_ domain: MailDomain, variant: String, into json: inout AnswerBuilder) -> AnswerHead {
         if variant == "activesync" {
             guard let eas = domain.activeSync, domain.redirect == nil else {

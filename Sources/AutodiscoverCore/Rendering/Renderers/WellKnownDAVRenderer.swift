@@ -22,6 +22,7 @@ public struct WellKnownDAVRenderer: Renderer {
     }
 
     public let escaping = Escaping.html
+    public let variants = ["caldav", "carddav"]
 
     public func write(_ domain: MailDomain, variant: String, into body: inout AnswerBuilder) -> AnswerHead {
         let service = variant == "carddav" ? domain.cardDAV : domain.calDAV
