@@ -1,14 +1,14 @@
 import AutodiscoverCore
 import AutodiscoverServer
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Starts the real server on 127.0.0.1:0 (plus TLS on :0 when asked) and runs real clients against it.
 enum ServerHarness {
@@ -24,15 +24,17 @@ enum ServerHarness {
         await CertificateCache.shared.get()
     }
 
+    /// One generation shared by every caller: concurrent suites awaiting it get the same files (an actor
+    /// alone would let a second caller in while the first awaits, and each would make its own CA).
     actor CertificateCache {
         static let shared = CertificateCache()
-        private var made: (ca: String, certificate: String, key: String)?
+        private var making: Task<(ca: String, certificate: String, key: String), Never>?
 
         func get() async -> (ca: String, certificate: String, key: String) {
-        if let made { return made }
-            let result = await ServerHarness.makeCertificates()
-            made = result
-            return result
+            if let making { return await making.value }
+            let task = Task { await ServerHarness.makeCertificates() }
+            making = task
+            return await task.value
         }
     }
 
@@ -57,14 +59,18 @@ enum ServerHarness {
 
     actor SignerCache {
         static let shared = SignerCache()
-        private var made: String?
+        private var making: Task<String, Never>?
 
         func get() async -> String {
-            if let made { return made }
-            let directory = ServerHarness.temporaryDirectory()
-            _ = await ServerHarness.run("/bin/sh", ["-c", "'\(ServerHarness.repositoryRoot)/scripts/make-test-signers.sh' '\(directory)'"])
-            made = directory
-            return directory
+            if let making { return await making.value }
+            let task = Task { () -> String in
+                let directory = ServerHarness.temporaryDirectory()
+                _ = await ServerHarness.run(
+                    "/bin/sh", ["-c", "'\(ServerHarness.repositoryRoot)/scripts/make-test-signers.sh' '\(directory)'"])
+                return directory
+            }
+            making = task
+            return await task.value
         }
     }
 
@@ -83,8 +89,10 @@ enum ServerHarness {
         var text = yaml
         if tls {
             let certificates = await Self.certificates()
-            let block = "  tls: { listen: \"127.0.0.1:0\", certificate: \"\(certificates.certificate)\", key: \"\(certificates.key)\" }\n"
-            text = yaml.contains("\nserver:\n")
+            let block =
+                "  tls: { listen: \"127.0.0.1:0\", certificate: \"\(certificates.certificate)\", key: \"\(certificates.key)\" }\n"
+            text =
+                yaml.contains("\nserver:\n")
                 ? yaml.replacingOccurrences(of: "\nserver:\n", with: "\nserver:\n" + block)
                 : "server:\n" + block + yaml
         }
@@ -220,11 +228,13 @@ enum BlockingThread {
     static func start(_ work: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Box(work)).toOpaque()
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<BlockingThread.Box>.fromOpaque(raw!).takeRetainedValue()
-            box.work()
-            return nil
-        }, box)
+        let result = pthread_create(
+            &thread, nil,
+            { raw in
+                let box = Unmanaged<BlockingThread.Box>.fromOpaque(raw!).takeRetainedValue()
+                box.work()
+                return nil
+            }, box)
         if result == 0 { pthread_detach(thread) } else { work() }
     }
 }
