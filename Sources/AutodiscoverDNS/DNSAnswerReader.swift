@@ -40,7 +40,10 @@ enum DNSAnswerReader {
             switch question.type {
             case .srv:
                 guard count >= 7, let target = name(at: data + 6, in: &message) else { continue }
-                values.append(.srv(priority: Int(ns_get16(data)), weight: Int(ns_get16(data + 2)), port: Int(ns_get16(data + 4)), target: target))
+                values.append(
+                    .srv(
+                        priority: Int(ns_get16(data)), weight: Int(ns_get16(data + 2)), port: Int(ns_get16(data + 4)),
+                        target: target))
             case .txt:
                 values.append(.txt(strings(data, count)))
             case .cname:
@@ -67,7 +70,8 @@ enum DNSAnswerReader {
         while offset < count {
             let length = Int(data[offset])
             let end = min(count, offset + 1 + length)
-            strings.append(String(decoding: UnsafeBufferPointer(start: data + offset + 1, count: end - offset - 1), as: UTF8.self))
+            strings.append(
+                String(decoding: UnsafeBufferPointer(start: data + offset + 1, count: end - offset - 1), as: UTF8.self))
             offset = end
         }
         return strings

@@ -32,7 +32,8 @@ public final class DNSResolver {
         guard Self.libraryReady else { throw DNSResolverError(description: "c-ares could not be initialised") }
         self.timeout = timeout
         var options = ares_options()
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         // Two tries, the second twice as long (c-ares doubles it): together about `timeout`.
         options.timeout = max(1, milliseconds / 3)
         options.tries = 2
@@ -61,10 +62,14 @@ public final class DNSResolver {
         var host = Substring(text)
         var port: Substring?
         if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { throw DNSResolverError(description: "nameserver '\(text)': missing ]") }
+            guard let close = host.firstIndex(of: "]") else {
+                throw DNSResolverError(description: "nameserver '\(text)': missing ]")
+            }
             let rest = host[host.index(after: close)...]
             host = host[host.index(after: host.startIndex)..<close]
-            if rest.hasPrefix(":") { port = rest.dropFirst() } else if !rest.isEmpty {
+            if rest.hasPrefix(":") {
+                port = rest.dropFirst()
+            } else if !rest.isEmpty {
                 throw DNSResolverError(description: "nameserver '\(text)': expected :PORT after ]")
             }
         } else if host.filter({ $0 == ":" }).count == 1, let colon = host.firstIndex(of: ":") {
@@ -97,7 +102,9 @@ public final class DNSResolver {
         guard getaddrinfo(name, nil, &hints, &result) == 0, let first = result else { return nil }
         defer { freeaddrinfo(result) }
         var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        guard getnameinfo(first.pointee.ai_addr, first.pointee.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0
+        guard
+            getnameinfo(first.pointee.ai_addr, first.pointee.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST)
+                == 0
         else { return nil }
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -113,12 +120,14 @@ public final class DNSResolver {
                 let index = batch.next
                 batch.next += 1
                 if batch.silentInARow >= giveUpAfter {
-                    batch.finish(index, .failure("\(batch.lastFailure) (not asked: \(giveUpAfter) questions in a row went unanswered)"))
+                    batch.finish(
+                        index, .failure("\(batch.lastFailure) (not asked: \(giveUpAfter) questions in a row went unanswered)"))
                     continue
                 }
                 batch.inFlight += 1
                 let context = Unmanaged.passRetained(QueryContext(batch: batch, index: index)).toOpaque()
-                ares_query(channel, questions[index].name, Int32(ns_c_in.rawValue), questions[index].type.code, Self.callback, context)
+                ares_query(
+                    channel, questions[index].name, Int32(ns_c_in.rawValue), questions[index].type.code, Self.callback, context)
             }
             if batch.inFlight > 0 { wait() }
             if let progress, batch.answered - lastProgress >= 256 || batch.answered == questions.count {

@@ -57,10 +57,11 @@ struct CLITests {
             toFile: path, atomically: true, encoding: .utf8)
         let result = try Self.run(["check", "--config", path])
         #expect(result.code == 1)
-        #expect(result.out.split(separator: "\n").map(String.init) == [
-            "\(path):3: domains.a.example.imap.port: must be between 1 and 65535, found 0",
-            "\(path):4: domains.a.example.smpt: unknown key; did you mean 'smtp'?",
-        ])
+        #expect(
+            result.out.split(separator: "\n").map(String.init) == [
+                "\(path):3: domains.a.example.imap.port: must be between 1 and 65535, found 0",
+                "\(path):4: domains.a.example.smpt: unknown key; did you mean 'smtp'?",
+            ])
     }
 
     /// The certificates of `scripts/make-test-signers.sh`, made once, and a config signing with `name`.
@@ -72,7 +73,8 @@ struct CLITests {
 
     static func signingConfig(_ name: String) throws -> String {
         let path = signers + "/\(name).yaml"
-        try "signing: { certificate: \(name).crt, key: \(name).key, chain: int.crt }\ndomains:\n  example.com: { imap: imap.example.com }\n"
+        try
+            "signing: { certificate: \(name).crt, key: \(name).key, chain: int.crt }\ndomains:\n  example.com: { imap: imap.example.com }\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -87,12 +89,17 @@ struct CLITests {
         let repository = try Self.run(["check"]).out
         #expect(!repository.contains("note: signing"))
         // Its customers' SMTP is STARTTLS on 587, which PACC cannot list.
-        #expect(repository.contains("note: pacc: 3 domain(s) offer a service their PACC document must leave out: customer-one.org: smtp"))
+        #expect(
+            repository.contains(
+                "note: pacc: 3 domain(s) offer a service their PACC document must leave out: customer-one.org: smtp"))
     }
 
     @Test("render --signature-status: valid with the signer's fingerprint, or unsigned")
     func signatureStatus() throws {
-        let signed = try Self.run(["render", "--config", try Self.signingConfig("ec"), "--format", "mobileconfig", "--email", "a@example.com", "--signature-status"])
+        let signed = try Self.run([
+            "render", "--config", try Self.signingConfig("ec"), "--format", "mobileconfig", "--email", "a@example.com",
+            "--signature-status",
+        ])
         #expect(signed.code == 0)
         #expect(signed.err.hasPrefix("valid (signer SHA-256 "))
         let plain = try Self.run(["render", "--format", "mobileconfig", "--email", "alice@example.com", "--signature-status"])
@@ -120,10 +127,12 @@ struct CLITests {
         #expect(help.out.contains("--access-log-sample"))
     }
 
-    @Test("serve refuses a bad option value before starting", arguments: [
-        (["--access-log-sample", "0"], "--access-log-sample must be 1 or more, found 0"),
-        (["--listen", "localhost"], "--listen must be HOST:PORT"),
-    ])
+    @Test(
+        "serve refuses a bad option value before starting",
+        arguments: [
+            (["--access-log-sample", "0"], "--access-log-sample must be 1 or more, found 0"),
+            (["--listen", "localhost"], "--listen must be HOST:PORT"),
+        ])
     func serveRefuses(_ arguments: [String], _ message: String) throws {
         let result = try Self.run(["serve"] + arguments)
         #expect(result.code == 64)

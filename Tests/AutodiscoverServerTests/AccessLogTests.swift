@@ -22,8 +22,10 @@ struct AccessLogTests {
         "The logged path has no query and no address",
         arguments: [
             ("/mail/config-v1.1.xml?emailaddress=alice@example.com", "/mail/config-v1.1.xml"),
-            ("/autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=ActiveSync",
-             "/autodiscover/autodiscover.json/v1.0/{address}"),
+            (
+                "/autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=ActiveSync",
+                "/autodiscover/autodiscover.json/v1.0/{address}"
+            ),
             ("/autodiscover/autodiscover.json/v1.0/alice%40example.com", "/autodiscover/autodiscover.json/v1.0/{address}"),
             ("/a@b/c%40d/100%25/%4", "/{address}/{address}/100%25/%4"), ("/", "/"), ("", ""), ("/@", "/{address}"),
         ] as [(String, String)])
@@ -40,9 +42,11 @@ struct AccessLogTests {
 
     /// Seven requests on one keep-alive connection (one event loop): the 1st, 4th and 7th are logged, each
     /// line saying it is one in three.
-    @Test("A served connection's requests are logged one in N, marked as sampled", arguments: [
-        (AccessLog.oneIn(3), 3), (.every, 7), (.off, 0),
-    ] as [(AccessLog, Int)])
+    @Test(
+        "A served connection's requests are logged one in N, marked as sampled",
+        arguments: [
+            (AccessLog.oneIn(3), 3), (.every, 7), (.off, 0),
+        ] as [(AccessLog, Int)])
     func served(_ setting: AccessLog, _ lines: Int) async throws {
         let captured = CapturedLog()
         let logger = Logger(label: "access-log-test") { _ in CapturingLogHandler(log: captured) }

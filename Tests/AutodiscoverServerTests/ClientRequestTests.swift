@@ -41,11 +41,13 @@ struct ClientRequestTests {
         ClientRequest(
             name: "GNOME Online Accounts: autoconfig.D with the address",
             arguments: ["-H", "Host: autoconfig.example.com", "-A", "gnome-online-accounts/3.50"],
-            path: "/mail/config-v1.1.xml?emailaddress=alice%40example.com", status: 200, contains: ["<hostname>imap4.example.com</hostname>"]),
+            path: "/mail/config-v1.1.xml?emailaddress=alice%40example.com", status: 200,
+            contains: ["<hostname>imap4.example.com</hostname>"]),
         ClientRequest(
             name: "Outlook mobile (cloud AutoDetect): v2 with RedirectCount",
             arguments: ["-A", "OutlookMobileCloudService-Autodetect/1.0.0"],
-            path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=AutodiscoverV1&RedirectCount=1", status: 200,
+            path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=AutodiscoverV1&RedirectCount=1",
+            status: 200,
             contains: ["\"Url\":\"https://adsc.example.com/autodiscover/autodiscover.xml\""]),
         ClientRequest(
             name: "Outlook: v2 path form, protocol in another case",
@@ -56,19 +58,26 @@ struct ClientRequestTests {
             arguments: [], path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Ews", status: 400,
             contains: ["\"ErrorCode\":\"InvalidProtocol\""]),
         ClientRequest(
-            name: "v2 Protocol=Rest", arguments: [], path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Rest",
+            name: "v2 Protocol=Rest", arguments: [],
+            path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Rest",
             status: 400, contains: ["\"ErrorCode\":\"InvalidProtocol\""]),
         ClientRequest(
-            name: "v2 Protocol=Graph", arguments: [], path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Graph",
+            name: "v2 Protocol=Graph", arguments: [],
+            path: "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=Graph",
             status: 400, contains: ["\"ErrorCode\":\"InvalidProtocol\""]),
         ClientRequest(
             name: "New Outlook for Windows: POX with the mobilesync response schema",
-            arguments: ["-X", "POST", "-H", "Content-Type: text/xml", "-A", "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17328; Pro)",
-                        "--data-binary", mobilesyncPOX],
-            path: "/autodiscover/autodiscover.xml", status: 200, contains: ["<Url>https://eas.example.com/Microsoft-Server-ActiveSync</Url>"]),
+            arguments: [
+                "-X", "POST", "-H", "Content-Type: text/xml", "-A",
+                "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17328; Pro)",
+                "--data-binary", mobilesyncPOX,
+            ],
+            path: "/autodiscover/autodiscover.xml", status: 200,
+            contains: ["<Url>https://eas.example.com/Microsoft-Server-ActiveSync</Url>"]),
         ClientRequest(
             name: "PACC on ua-auto-config.D, submission as `submit`",
-            arguments: ["-H", "Host: ua-auto-config.example.com"], path: "/.well-known/user-agent-configuration.json", status: 200,
+            arguments: ["-H", "Host: ua-auto-config.example.com"], path: "/.well-known/user-agent-configuration.json",
+            status: 200,
             contains: ["\"submit\"", "\"host\": \"msa.example.com\""]),
         ClientRequest(
             name: "RFC 6764: /.well-known/caldav redirects to the CalDAV URL",
@@ -79,7 +88,8 @@ struct ClientRequestTests {
             arguments: ["-H", "Host: example.com"], path: "/.Well-Known/CardDAV", status: 301, contains: [],
             header: ("location", "https://dav.example.com/")),
         ClientRequest(
-            name: "RFC 6764: an unknown domain", arguments: ["-H", "Host: unknown.invalid"], path: "/.well-known/caldav", status: 404,
+            name: "RFC 6764: an unknown domain", arguments: ["-H", "Host: unknown.invalid"], path: "/.well-known/caldav",
+            status: 404,
             contains: []),
         ClientRequest(
             name: "The settings page on a host that is no mail domain: a form",
@@ -116,7 +126,9 @@ struct ClientRequestTests {
     func jmapAndOAuth2() async throws {
         try await ServerHarness.withServer(Self.oauthYAML) { server in
             let base = "http://127.0.0.1:\(server.port)"
-            let pacc = await ServerHarness.curl(["-H", "Host: ua-auto-config.jmap.example", base + "/.well-known/user-agent-configuration.json"])
+            let pacc = await ServerHarness.curl([
+                "-H", "Host: ua-auto-config.jmap.example", base + "/.well-known/user-agent-configuration.json",
+            ])
             #expect(pacc.status == 200)
             let document = try JSONSerialization.jsonObject(with: Data(pacc.body.utf8)) as? [String: Any]
             let protocols = document?["protocols"] as? [String: Any]
@@ -126,16 +138,23 @@ struct ClientRequestTests {
             let authentication = document?["authentication"] as? [String: Any]
             #expect((authentication?["oauth-public"] as? [String: Any])?["issuer"] as? String == "https://login.jmap.example")
             #expect(authentication?["password"] as? Bool == true)
-            #expect(((document?["info"] as? [String: Any])?["help"] as? [String: Any])?["documentation"] as? String == "https://help.jmap.example/")
+            #expect(
+                ((document?["info"] as? [String: Any])?["help"] as? [String: Any])?["documentation"] as? String
+                    == "https://help.jmap.example/")
             // The same bytes on every request (their digest is published in DNS).
-            let again = await ServerHarness.curl(["-H", "Host: ua-auto-config.jmap.example", base + "/.well-known/user-agent-configuration.json"])
+            let again = await ServerHarness.curl([
+                "-H", "Host: ua-auto-config.jmap.example", base + "/.well-known/user-agent-configuration.json",
+            ])
             #expect(again.body == pacc.body)
 
             let autoconfig = await ServerHarness.curl(["-H", "Host: autoconfig.jmap.example", base + "/mail/config-v1.1.xml"])
             #expect(autoconfig.status == 200)
-            let incoming = autoconfig.body.components(separatedBy: "<incomingServer")[1].components(separatedBy: "</incomingServer>")[0]
+            let incoming = autoconfig.body.components(separatedBy: "<incomingServer")[1].components(
+                separatedBy: "</incomingServer>")[0]
             #expect(incoming.components(separatedBy: "<authentication>").count == 3)
-            #expect(incoming.contains("<authentication>OAuth2</authentication>\n      <authentication>password-cleartext</authentication>"))
+            #expect(
+                incoming.contains(
+                    "<authentication>OAuth2</authentication>\n      <authentication>password-cleartext</authentication>"))
             #expect(autoconfig.body.contains("<oAuth2>\n    <issuer>https://login.jmap.example</issuer>"))
             let dav = await ServerHarness.curl(["-H", "Host: jmap.example", base + "/.well-known/caldav"])
             #expect(dav.status == 301 && dav.headers["location"] == "https://dav.jmap.example/cal/")

@@ -1,5 +1,6 @@
-@testable import AutodiscoverServer
 import Testing
+
+@testable import AutodiscoverServer
 
 @Suite("Entity tags")
 struct ETagTests {

@@ -16,7 +16,8 @@ struct EndpointCase: Sendable, CustomTestStringConvertible {
 
 @Suite("Endpoints over HTTP/1.1, h2c and TLS h2", .serialized)
 struct EndpointTests {
-    static let pox = "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\"><Request><EMailAddress>alice@example.com</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>"
+    static let pox =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\"><Request><EMailAddress>alice@example.com</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>"
     static let eas = pox.replacingOccurrences(of: "outlook/requestschema", with: "mobilesync/requestschema")
         .replacingOccurrences(of: "outlook/responseschema/2006a", with: "mobilesync/responseschema/2006")
 
@@ -108,7 +109,8 @@ struct EndpointTests {
                     let result = await ServerHarness.curl(flags + extra + endpoint.arguments + [base + endpoint.path])
                     let label = "\(transport) \(endpoint.name)"
                     #expect(result.status == endpoint.status, "\(label)")
-                    #expect(result.headers["content-type"]?.hasPrefix(endpoint.contentType) == true, "\(label): \(result.headers)")
+                    #expect(
+                        result.headers["content-type"]?.hasPrefix(endpoint.contentType) == true, "\(label): \(result.headers)")
                     #expect(result.body.contains(endpoint.bodyContains), "\(label): \(result.body.prefix(300))")
                     let expectedVersion = flags == ["--http1.1"] ? "HTTP/1.1" : "HTTP/2"
                     #expect(result.httpVersion == expectedVersion, "\(label)")

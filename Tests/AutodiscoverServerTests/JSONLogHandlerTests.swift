@@ -43,13 +43,18 @@ struct JSONLogHandlerTests {
             source: "test", file: #fileID, function: #function, line: #line)
         let line = JSONLogHandler.line(event, label: "l", handlerMetadata: ["b": "handler", "d": "4"], time: timespec())
         let text = String(decoding: line, as: UTF8.self)
-        #expect(text == #"{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"request","logger":"l","a":"1","b":"event","c":"42","d":"4"}"# + "\n")
+        #expect(
+            text
+                == #"{"time":"1970-01-01T00:00:00.000Z","level":"info","msg":"request","logger":"l","a":"1","b":"event","c":"42","d":"4"}"#
+                + "\n")
     }
 
     @Test("The timestamp's date and time are gmtime's, across leap days, centuries and the year 2100")
     func timestampsMatchGmtime() {
-        var seconds = [0, 59, 86_399, 86_400, 951_782_399, 951_868_800, 1_709_251_199, 1_709_251_200, 1_798_761_599,
-            4_107_542_399, 4_107_542_400, 4_102_444_800, 253_402_300_799]
+        var seconds = [
+            0, 59, 86_399, 86_400, 951_782_399, 951_868_800, 1_709_251_199, 1_709_251_200, 1_798_761_599,
+            4_107_542_399, 4_107_542_400, 4_102_444_800, 253_402_300_799,
+        ]
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         for _ in 0..<10_000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

@@ -27,7 +27,8 @@ struct ReloadTests {
             try "domains:\n  broken.example: { imap: { port: 0 } }\n".write(toFile: path, atomically: true, encoding: .utf8)
             #expect(await outcomes.next() == .rejected(problems: 2))
             #expect(
-                await ServerHarness.curl([base + "/metrics"]).body.contains("autodiscover_config_reloads_total{result=\"failed\"} 1"))
+                await ServerHarness.curl([base + "/metrics"]).body.contains(
+                    "autodiscover_config_reloads_total{result=\"failed\"} 1"))
             #expect(await ServerHarness.curl([base + "/readyz"]).body.contains("generation 2"))
             #expect(await ServerHarness.curl([base + "/mail/config-v1.1.xml?emailaddress=a%40added.example"]).status == 200)
         }
@@ -36,7 +37,9 @@ struct ReloadTests {
 
 @Suite("Configuration notices")
 struct ConfigurationNoticeTests {
-    @Test("A signing certificate that expires within 30 days is warned of when loaded and on every reload; a config without one is not")
+    @Test(
+        "A signing certificate that expires within 30 days is warned of when loaded and on every reload; a config without one is not"
+    )
     func signingNotice() async throws {
         let signers = await ServerHarness.signers()
         let path = signers + "/soon.yaml"
@@ -49,10 +52,16 @@ struct ConfigurationNoticeTests {
         _ = store.reload()
         let notices = captured.entries.filter { $0.message == "Configuration notice" }
         #expect(notices.count == 2)
-        #expect(notices.allSatisfy { $0.metadata["autodiscover.notice"]?.hasPrefix("signing: the certificate \(signers)/soon.crt expires in") == true })
+        #expect(
+            notices.allSatisfy {
+                $0.metadata["autodiscover.notice"]?.hasPrefix("signing: the certificate \(signers)/soon.crt expires in") == true
+            })
 
         let plain = CapturedLog()
         _ = try ConfigStore(path: nil, logger: Logger(label: "notice-test") { _ in CapturingLogHandler(log: plain) })
-        #expect(!plain.entries.contains { $0.message == "Configuration notice" && $0.metadata["autodiscover.notice"]?.hasPrefix("signing") == true })
+        #expect(
+            !plain.entries.contains {
+                $0.message == "Configuration notice" && $0.metadata["autodiscover.notice"]?.hasPrefix("signing") == true
+            })
     }
 }

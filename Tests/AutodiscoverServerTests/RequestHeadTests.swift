@@ -39,7 +39,8 @@ struct RequestHeadTests {
 
     @Test("An HTTP/1.1 head read in one pass gives the fields, framing and byte count of the field list")
     func onePass() throws {
-        var text = "POST /autodiscover/autodiscover.xml?x=1 HTTP/1.0\r\nHost: a.example\r\nUser-Agent: Microsoft Office/16.0\r\n"
+        var text =
+            "POST /autodiscover/autodiscover.xml?x=1 HTTP/1.0\r\nHost: a.example\r\nUser-Agent: Microsoft Office/16.0\r\n"
             + "content-length: 12\r\nConnection: keep-alive\r\nX-Forwarded-For: 192.0.2.1\r\nAccept: */*\r\n\r\n"
         try text.withUTF8 { raw in
             let bytes = UnsafeRawBufferPointer(raw)

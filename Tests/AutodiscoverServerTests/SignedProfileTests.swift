@@ -8,11 +8,13 @@ struct SignedProfileTests {
     @Test("openssl cms -verify accepts every served profile and yields exactly the unsigned bytes", arguments: ["rsa", "ec"])
     func served(signer: String) async throws {
         let signers = await ServerHarness.signers()
-        let signing = "signing: { certificate: \(signers)/\(signer).crt, key: \(signers)/\(signer).key, chain: \(signers)/int.crt }\n"
+        let signing =
+            "signing: { certificate: \(signers)/\(signer).crt, key: \(signers)/\(signer).key, chain: \(signers)/int.crt }\n"
         // The same profile unsigned, from the same configuration without `signing:`.
         let unsigned = try ConfigLoader().load(text: ServerHarness.defaultYAML, name: "config.yaml")
         let renderer = try #require(RendererRegistry.standard[.mobileconfig])
-        let request = IncomingRequest(method: "GET", target: "/mobileconfig?emailaddress=alice%40example.com", host: "example.com")
+        let request = IncomingRequest(
+            method: "GET", target: "/mobileconfig?emailaddress=alice%40example.com", host: "example.com")
         let expected = AnswerEngine().answer(request, renderer: renderer, config: unsigned).body
         try await ServerHarness.withServer(signing + ServerHarness.defaultYAML, tls: true) { server in
             let ca = await ServerHarness.certificates().ca

@@ -42,9 +42,10 @@ struct ConfigResolver: Sendable {
                 let key = outcomes[index].key
                 let isWildcard = key.hasPrefix("*.")
                 let name = isWildcard ? String(key.dropFirst(2)) : key
-                let existing = (isWildcard ? table.wildcards[name] : table.exact[name]).map {
-                    (domains[$0].file, domains[$0].line)
-                } ?? invalid[key]
+                let existing =
+                    (isWildcard ? table.wildcards[name] : table.exact[name]).map {
+                        (domains[$0].file, domains[$0].line)
+                    } ?? invalid[key]
                 if let first = existing {
                     issues.append(
                         ConfigIssue(
@@ -71,7 +72,8 @@ struct ConfigResolver: Sendable {
             do {
                 signer = try ProfileSigner(certificate: signing.certificate, key: signing.key, chain: signing.chain)
             } catch {
-                issues.append(ConfigIssue(file: signing.file, line: signing.line, keyPath: "signing.\(error.key)", message: error.message))
+                issues.append(
+                    ConfigIssue(file: signing.file, line: signing.line, keyPath: "signing.\(error.key)", message: error.message))
             }
             files += [signing.certificate, signing.key] + (signing.chain.map { [$0] } ?? [])
         }
@@ -290,9 +292,9 @@ struct ConfigResolver: Sendable {
         }
         if security == nil, let port {
             security =
-                if port == kind.defaultPort(for: .ssl) { .ssl }
-                else if port == kind.defaultPort(for: .starttls) { .starttls }
-                else { kind.defaultSecurity }
+                if port == kind.defaultPort(for: .ssl) { .ssl } else if port == kind.defaultPort(for: .starttls) {
+                    .starttls
+                } else { kind.defaultSecurity }
         }
         let resolvedSecurity = security ?? kind.defaultSecurity
         return MailServer(
@@ -311,12 +313,15 @@ struct ConfigResolver: Sendable {
                     issues.append(
                         ConfigIssue(
                             file: domain.file, line: domain.line, keyPath: "domains.\(domain.pattern).aliases",
-                            message: "alias \(alias) is already a configured domain (\(domains[other].file):\(domains[other].line))"))
+                            message:
+                                "alias \(alias) is already a configured domain (\(domains[other].file):\(domains[other].line))"))
                 } else if let other = table.aliases[alias.ascii] {
                     issues.append(
                         ConfigIssue(
                             file: domain.file, line: domain.line, keyPath: "domains.\(domain.pattern).aliases",
-                            message: "alias \(alias) is already an alias of \(domains[other].pattern) (\(domains[other].file):\(domains[other].line))"))
+                            message:
+                                "alias \(alias) is already an alias of \(domains[other].pattern) (\(domains[other].file):\(domains[other].line))"
+                        ))
                 } else {
                     table.aliases[alias.ascii] = index
                 }

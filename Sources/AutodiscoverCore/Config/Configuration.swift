@@ -73,7 +73,8 @@ public final class Configuration: Sendable {
             let days = signer.secondsToExpiry() / 86_400
             if days < 30 {
                 notices.append(
-                    "signing: the certificate \(signer.files[0]) expires in \(days) days: renew it (a renewed file is picked up without a restart)")
+                    "signing: the certificate \(signer.files[0]) expires in \(days) days: renew it (a renewed file is picked up without a restart)"
+                )
             }
         }
         // PACC (draft-ietf-mailmaint-pacc-03) lists only implicit TLS on the registered ports.

@@ -92,7 +92,8 @@ public struct MailDomain: Sendable, Hashable {
         let unicode = displayName != nil && displayShortName != nil ? "" : name.unicode
         self.displayName = displayName ?? unicode
         self.displayShortName =
-            displayShortName ?? String(unicode[..<(ASCII.firstIndex(in: unicode, where: { $0 == UInt8(ascii: ".") }) ?? unicode.endIndex)])
+            displayShortName
+            ?? String(unicode[..<(ASCII.firstIndex(in: unicode, where: { $0 == UInt8(ascii: ".") }) ?? unicode.endIndex)])
         self.aliases = aliases
         self.provider = provider
         self.imap = imap

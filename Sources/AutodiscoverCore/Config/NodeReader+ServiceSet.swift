@@ -176,7 +176,8 @@ extension NodeReader {
         if let secret = pairs.first(where: { $0.key == "client_secret" }) {
             report(
                 secret.line, join(path(), secret.key),
-                "a client secret must not be published: mail clients are public OAuth2 clients (draft-ietf-mailmaint-oauth-public); remove it")
+                "a client secret must not be published: mail clients are public OAuth2 clients (draft-ietf-mailmaint-oauth-public); remove it"
+            )
         }
         checkKeys(pairs.filter { $0.key != "client_secret" }, allowed: ["issuer", "client_id", "scopes"], path())
         var issuer: String?

@@ -56,7 +56,8 @@ public enum DNSDomainBuilder {
                     case .srv(let priority, let weight, let port, let target):
                         // `.` (or port 0): decidedly not offered.
                         guard target != ".", port != 0 else { continue }
-                        srv[label, default: []].append((priority, weight, port, String(target.dropLast(target.hasSuffix(".") ? 1 : 0))))
+                        srv[label, default: []].append(
+                            (priority, weight, port, String(target.dropLast(target.hasSuffix(".") ? 1 : 0))))
                     case .txt(let strings):
                         txt[label, default: []].append(strings)
                     case .cname:
@@ -71,7 +72,8 @@ public enum DNSDomainBuilder {
         func servers(_ kind: ServiceKind, tls: String, starttls: String) -> [MailServer] {
             let override = configured.servers(kind).first
             let candidates =
-                (srv[tls] ?? []).map { ($0, ConnectionSecurity.ssl) } + (srv[starttls] ?? []).map { ($0, ConnectionSecurity.starttls) }
+                (srv[tls] ?? []).map { ($0, ConnectionSecurity.ssl) }
+                + (srv[starttls] ?? []).map { ($0, ConnectionSecurity.starttls) }
             return candidates.sorted { a, b in
                 if a.0.priority != b.0.priority { return a.0.priority < b.0.priority }
                 if a.1 != b.1 { return a.1 == .ssl }
@@ -98,7 +100,8 @@ public enum DNSDomainBuilder {
             let path = path ?? "/"
             let url = "https://\(host)\(port == 443 ? "" : ":\(port)")\(path)"
             return WebService(
-                kind: kind, url: url, host: host, port: port, path: path, username: configured.webService(kind)?.username ?? .address)
+                kind: kind, url: url, host: host, port: port, path: path,
+                username: configured.webService(kind)?.username ?? .address)
         }
         /// RFC 6764 §4: a TXT `path=` key names the context path; without one, the well-known URI.
         func contextPath(_ label: String, wellKnown: String) -> String {

@@ -88,10 +88,14 @@ public struct DNSPlanner: Sendable {
                 }
                 // Priority follows the configured order across both names (RFC 6186 §3.4 compares them).
                 for (priority, server) in servers.enumerated() {
-                    add(server.security == .ssl ? tls : starttls, .srv(priority: priority, weight: 1, port: server.port, target: DNSName.absolute(server.host)))
+                    add(
+                        server.security == .ssl ? tls : starttls,
+                        .srv(priority: priority, weight: 1, port: server.port, target: DNSName.absolute(server.host)))
                 }
             }
-            for (kind, secure, cleartext) in [(ServiceKind.caldav, "_caldavs._tcp", "_caldav._tcp"), (.carddav, "_carddavs._tcp", "_carddav._tcp")] {
+            for (kind, secure, cleartext) in [
+                (ServiceKind.caldav, "_caldavs._tcp", "_caldav._tcp"), (.carddav, "_carddavs._tcp", "_carddav._tcp"),
+            ] {
                 if let service = settings.webService(kind) {
                     add(secure, .srv(priority: 0, weight: 1, port: service.port, target: DNSName.absolute(service.host)))
                     add(secure, .txt(["path=\(service.path)"]))
@@ -101,7 +105,9 @@ public struct DNSPlanner: Sendable {
                 add(cleartext, .notOffered)
             }
             if let activeSync = settings.activeSync {
-                add("_airsync._tcp", .srv(priority: 0, weight: 1, port: activeSync.port, target: DNSName.absolute(activeSync.host)))
+                add(
+                    "_airsync._tcp",
+                    .srv(priority: 0, weight: 1, port: activeSync.port, target: DNSName.absolute(activeSync.host)))
             }
             // RFC 8620 §2.2: clients find https://HOST:PORT/.well-known/jmap from it.
             if let jmap = settings.jmap {
@@ -109,7 +115,9 @@ public struct DNSPlanner: Sendable {
             }
         }
         let autodiscoverHost = own.autodiscover.host ?? "autodiscover.\(name.ascii)"
-        add("_autodiscover._tcp", .srv(priority: 0, weight: 1, port: own.autodiscover.port, target: DNSName.absolute(autodiscoverHost)))
+        add(
+            "_autodiscover._tcp",
+            .srv(priority: 0, weight: 1, port: own.autodiscover.port, target: DNSName.absolute(autodiscoverHost)))
         if let serviceHost {
             let target = DNSName.absolute(serviceHost.ascii)
             for label in Self.serviceLabels where !DNSName.same("\(label).\(origin)", target) {
@@ -138,7 +146,8 @@ import Dispatch
 extension DNSPlanner {
     /// Each name's records as text (`format`: `zoneText`, `jsonLine`), made on both cores a batch at a
     /// time and handed to `write` in the names' order.
-    public func write(_ names: [DomainName], as format: @escaping @Sendable (DomainRecords) -> String, to write: (String) -> Void) {
+    public func write(_ names: [DomainName], as format: @escaping @Sendable (DomainRecords) -> String, to write: (String) -> Void)
+    {
         let batch = 8192
         var start = 0
         while start < names.count {

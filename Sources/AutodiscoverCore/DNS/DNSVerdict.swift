@@ -15,7 +15,10 @@ public enum DNSFound: Sendable, Hashable {
 /// The outcome for one owner and type: `PASS`, `MISSING`, `DRIFT` or `ERROR`.
 public struct DNSVerdict: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable, CaseIterable {
-        case pass = "PASS", missing = "MISSING", drift = "DRIFT", error = "ERROR"
+        case pass = "PASS"
+        case missing = "MISSING"
+        case drift = "DRIFT"
+        case error = "ERROR"
     }
 
     public var owner: String

@@ -127,7 +127,8 @@ public struct AnswerEngine: Sendable {
         switch found.domain.dnsState {
         case .notFromDNS, .fresh, .stale: break
         case .pending:
-            var response = respond(unavailable[renderer.id] ?? renderer.errorAnswer(.unavailable), renderer, request, time, reading)
+            var response = respond(
+                unavailable[renderer.id] ?? renderer.errorAnswer(.unavailable), renderer, request, time, reading)
             if found.domain.isWildcard { response.wantsLookup = found.requested }
             return response
         case .absent: return respond(notFoundAnswer(renderer), renderer, request, time, reading)

@@ -260,7 +260,9 @@ enum ShapeComparison {
             let end = at ?? bytes.count
             hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<end])))
             hasher.combine(at == nil)
-            if let at { hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(at + name.utf8.count)...]))) }
+            if let at {
+                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(at + name.utf8.count)...])))
+            }
         }
     }
 

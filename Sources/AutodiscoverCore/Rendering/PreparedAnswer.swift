@@ -119,7 +119,10 @@ final class FillProgram: Sendable {
                     // One slot for each different value: a fill writes it once and copies it where it recurs.
                     let slot =
                         values.firstIndex(where: { $0.0 == value && $0.1 == escaping })
-                        ?? { values.append((value, escaping)); return values.count - 1 }()
+                        ?? {
+                            values.append((value, escaping))
+                            return values.count - 1
+                        }()
                     steps.append(Step(kind: .value, start: Int32(slot), count: 0))
                     joinable = false
                 case .ifAddress(let inner), .ifNoAddress(let inner):

@@ -40,7 +40,9 @@ public final class ProfileSigner: @unchecked Sendable {
 
     /// Loads and checks PEM files: the key matches the certificate, the certificate is valid now, each
     /// chain certificate issued the one before it.
-    public init(certificate certificatePath: String, key keyPath: String, chain chainPath: String?, now: Int? = nil) throws(Problem) {
+    public init(certificate certificatePath: String, key keyPath: String, chain chainPath: String?, now: Int? = nil)
+        throws(Problem)
+    {
         let certificates = try Self.readCertificates(certificatePath, key: "certificate")
         guard let certificate = certificates.first else {
             throw Problem(key: "certificate", message: "\(certificatePath) holds no PEM certificate")
@@ -65,18 +67,24 @@ public final class ProfileSigner: @unchecked Sendable {
         // Each problem's text is made while the certificates are still held, then they are freed.
         var problem: Problem?
         if X509_cmp_time(X509_get0_notAfter(certificate), &moment) < 0 {
-            problem = Problem(key: "certificate", message: "\(certificatePath): the certificate expired (\(Self.text(X509_get0_notAfter(certificate))))")
+            problem = Problem(
+                key: "certificate",
+                message: "\(certificatePath): the certificate expired (\(Self.text(X509_get0_notAfter(certificate))))")
         } else if X509_cmp_time(X509_get0_notBefore(certificate), &moment) > 0 {
             problem = Problem(
-                key: "certificate", message: "\(certificatePath): the certificate is not valid before \(Self.text(X509_get0_notBefore(certificate)))")
+                key: "certificate",
+                message: "\(certificatePath): the certificate is not valid before \(Self.text(X509_get0_notBefore(certificate)))")
         }
         // The chain in order: each certificate issued by the one after it.
         let ordered = [certificate] + Array(extra) + chainCertificates
-        for index in ordered.indices.dropFirst() where problem == nil && X509_check_issued(ordered[index], ordered[index - 1]) != X509_V_OK {
+        for index in ordered.indices.dropFirst()
+        where problem == nil && X509_check_issued(ordered[index], ordered[index - 1]) != X509_V_OK {
             let file = index <= extra.count ? certificatePath : chainPath ?? certificatePath
             problem = Problem(
                 key: index <= extra.count ? "certificate" : "chain",
-                message: "\(file): the chain is out of order: certificate \(index + 1) (\(Self.subject(ordered[index]))) did not issue \(Self.subject(ordered[index - 1]))")
+                message:
+                    "\(file): the chain is out of order: certificate \(index + 1) (\(Self.subject(ordered[index]))) did not issue \(Self.subject(ordered[index - 1]))"
+            )
         }
         if let problem {
             EVP_PKEY_free(key)

@@ -18,7 +18,8 @@ enum HTTPSURL {
             if byte == UInt8(ascii: ":") { colon = hostEnd }
             hostEnd += 1
         }
-        for byte in utf8 where byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "<")
+        for byte in utf8
+        where byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "<")
             || byte == UInt8(ascii: ">")
         {
             _ = byte

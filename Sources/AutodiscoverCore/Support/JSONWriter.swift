@@ -15,9 +15,15 @@ public struct JSONWriter {
         self.pretty = pretty
     }
 
-    public mutating func beginObject() { value { $0.raw("{") }; needsComma.append(false) }
+    public mutating func beginObject() {
+        value { $0.raw("{") }
+        needsComma.append(false)
+    }
     public mutating func endObject() { close("}") }
-    public mutating func beginArray() { value { $0.raw("[") }; needsComma.append(false) }
+    public mutating func beginArray() {
+        value { $0.raw("[") }
+        needsComma.append(false)
+    }
     public mutating func endArray() { close("]") }
 
     /// Writes `"name":` inside an object; the next value call writes its value.
@@ -36,9 +42,18 @@ public struct JSONWriter {
     public mutating func null() { value { $0.raw("null") } }
 
     /// `"name": "text"`
-    public mutating func field(_ name: String, _ text: String) { key(name); string(text) }
-    public mutating func field(_ name: String, _ number: Int) { key(name); int(number) }
-    public mutating func field(_ name: String, _ flag: Bool) { key(name); bool(flag) }
+    public mutating func field(_ name: String, _ text: String) {
+        key(name)
+        string(text)
+    }
+    public mutating func field(_ name: String, _ number: Int) {
+        key(name)
+        int(number)
+    }
+    public mutating func field(_ name: String, _ flag: Bool) {
+        key(name)
+        bool(flag)
+    }
 
     /// The document as text.
     public var text: String { output.withBytes { String(decoding: $0, as: UTF8.self) } }

@@ -209,7 +209,9 @@ public final class ConfigStore: Sendable {
         // Names under a `source: dns` wildcard that were looked up: domains of their own from now on.
         var added: [MailDomain] = []
         for (name, lookup) in lookups where only?.contains(name) ?? true {
-            guard let domainName = try? DomainName(name), let configured = config.dnsWildcardDomain(for: domainName) else { continue }
+            guard let domainName = try? DomainName(name), let configured = config.dnsWildcardDomain(for: domainName) else {
+                continue
+            }
             switch DNSDomainBuilder.build(configured, answers: lookup.answers) {
             case .resolved(var resolved, _):
                 resolved.dnsState = lookup.stale ? .stale : .fresh

@@ -14,7 +14,9 @@ public struct ReloadService: Service {
     let interval: Duration
     let watchSignal: Bool
 
-    public init(store: ConfigStore, metrics: ServerMetrics, logger: Logger, interval: Duration = .seconds(1), watchSignal: Bool = true) {
+    public init(
+        store: ConfigStore, metrics: ServerMetrics, logger: Logger, interval: Duration = .seconds(1), watchSignal: Bool = true
+    ) {
         self.store = store
         self.metrics = metrics
         self.logger = logger

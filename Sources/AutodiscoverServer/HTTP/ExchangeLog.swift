@@ -77,7 +77,8 @@ struct ExchangeLog: Sendable {
         let encodedAt: StaticString = "%40"
         return segment.withUTF8 { bytes in
             bytes.contains(UInt8(ascii: "@"))
-                || encodedAt.withUTF8Buffer { ASCII.offset(of: UnsafeRawBufferPointer($0), in: UnsafeRawBufferPointer(bytes)) } != nil
+                || encodedAt.withUTF8Buffer { ASCII.offset(of: UnsafeRawBufferPointer($0), in: UnsafeRawBufferPointer(bytes)) }
+                    != nil
         }
     }
 

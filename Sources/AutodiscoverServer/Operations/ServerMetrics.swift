@@ -44,19 +44,22 @@ public final class ServerMetrics: Sendable {
         tallies = NIOLockedValueBox([:])
         generation = CoreMetrics.Gauge(label: "autodiscover_config_generation", factory: factory)
         domains = CoreMetrics.Gauge(label: "autodiscover_config_domains", factory: factory)
-        reloadsOK = CoreMetrics.Counter(label: "autodiscover_config_reloads_total", dimensions: [("result", "ok")], factory: factory)
+        reloadsOK = CoreMetrics.Counter(
+            label: "autodiscover_config_reloads_total", dimensions: [("result", "ok")], factory: factory)
         reloadsFailed = CoreMetrics.Counter(
             label: "autodiscover_config_reloads_total", dimensions: [("result", "failed")], factory: factory)
         lastReloadSuccess = CoreMetrics.Gauge(label: "autodiscover_config_last_reload_success", factory: factory)
         var results: [String: CoreMetrics.Counter] = [:]
         for result in Self.dnsResultNames {
-            results[result] = CoreMetrics.Counter(label: "autodiscover_dns_lookups_total", dimensions: [("result", result)], factory: factory)
+            results[result] = CoreMetrics.Counter(
+                label: "autodiscover_dns_lookups_total", dimensions: [("result", result)], factory: factory)
         }
         dnsResults = results
         dnsStale = NIOLockedValueBox(0)
         var states: [DNSState: CoreMetrics.Gauge] = [:]
         for state in DNSState.allCases where state != .notFromDNS {
-            states[state] = CoreMetrics.Gauge(label: "autodiscover_dns_domains", dimensions: [("state", state.rawValue)], factory: factory)
+            states[state] = CoreMetrics.Gauge(
+                label: "autodiscover_dns_domains", dimensions: [("state", state.rawValue)], factory: factory)
         }
         dnsStates = states
     }
@@ -84,7 +87,9 @@ public final class ServerMetrics: Sendable {
     /// Records how many `source: dns` domains are in each state.
     public func dnsDomains(_ config: Configuration) {
         var counts: [DNSState: Int] = [:]
-        for index in config.dnsDomainIndices where !config.domains[index].isWildcard { counts[config.domains[index].dnsState, default: 0] += 1 }
+        for index in config.dnsDomainIndices where !config.domains[index].isWildcard {
+            counts[config.domains[index].dnsState, default: 0] += 1
+        }
         for (state, gauge) in dnsStates { gauge.record(counts[state] ?? 0) }
     }
 

@@ -31,7 +31,8 @@ struct DNSCheck: AsyncParsableCommand {
 
     @Option(
         name: .customLong("nameserver"),
-        help: ArgumentHelp("A nameserver to ask, HOST[:PORT] or [V6]:PORT (repeatable); default the system's.", valueName: "host[:port]"))
+        help: ArgumentHelp(
+            "A nameserver to ask, HOST[:PORT] or [V6]:PORT (repeatable); default the system's.", valueName: "host[:port]"))
     var nameservers: [String] = []
 
     @Option(help: "How long one question may take (500ms, 5s, …).")
@@ -106,11 +107,14 @@ struct DNSCheck: AsyncParsableCommand {
         case .text: output.append("dns check: \(summary)\n")
         case .json:
             output.append("\n  ],\n  \"summary\": {")
-            output.append(DNSVerdict.Status.allCases.map { "\"\($0.rawValue.lowercased())\": \(counts[$0, default: 0])" }.joined(separator: ", "))
+            output.append(
+                DNSVerdict.Status.allCases.map { "\"\($0.rawValue.lowercased())\": \(counts[$0, default: 0])" }.joined(
+                    separator: ", "))
             output.append(", \"questions\": \(questions.count), \"seconds\": \(decimal(seconds, places: 3))}\n}\n")
         }
         output.flush()
-        let code: Int32 = counts[.error, default: 0] > 0 ? 2 : (counts[.missing, default: 0] + counts[.drift, default: 0] > 0 ? 1 : 0)
+        let code: Int32 =
+            counts[.error, default: 0] > 0 ? 2 : (counts[.missing, default: 0] + counts[.drift, default: 0] > 0 ? 1 : 0)
         flushAndExit(code)
     }
 

@@ -37,7 +37,9 @@ struct Render: AsyncParsableCommand {
     var `protocol`: String?
 
     @Flag(
-        help: "For --format mobileconfig: say on standard error whether the profile is signed: `valid (signer SHA-256 …)`, `invalid`, or `unsigned`.")
+        help:
+            "For --format mobileconfig: say on standard error whether the profile is signed: `valid (signer SHA-256 …)`, `invalid`, or `unsigned`."
+    )
     var signatureStatus = false
 
     func validate() throws {

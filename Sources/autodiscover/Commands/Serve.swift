@@ -33,7 +33,9 @@ struct Serve: AsyncParsableCommand {
     var accessLogSample = 1
 
     @Option(
-        help: "Event loops (threads serving connections; overrides server.threads). Default: the CPUs this process may use (cgroup limits and cpusets count, taskset does not).")
+        help:
+            "Event loops (threads serving connections; overrides server.threads). Default: the CPUs this process may use (cgroup limits and cpusets count, taskset does not)."
+    )
     var threads: Int?
 
     func validate() throws {

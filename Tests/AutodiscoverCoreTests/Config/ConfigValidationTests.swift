@@ -32,7 +32,8 @@ struct ConfigValidationTests {
             line: 3, keyPath: "domains.a.example.imap.port", message: "must be a whole number"),
         BrokenConfig(
             name: "bad socket",
-            yaml: "domains:\n  a.example:\n    smtp:\n      - { host: smtp.a.example }\n      - { host: smtp.a.example, socket: TLS1.3 }\n",
+            yaml:
+                "domains:\n  a.example:\n    smtp:\n      - { host: smtp.a.example }\n      - { host: smtp.a.example, socket: TLS1.3 }\n",
             line: 5, keyPath: "domains.a.example.smtp[1].socket", message: "must be SSL, STARTTLS or plain"),
         BrokenConfig(
             name: "bad auth",
@@ -44,11 +45,13 @@ struct ConfigValidationTests {
             line: 5, keyPath: "domains.a.example.provider", message: "unknown provider 'hostcp'; did you mean 'hostco'?"),
         BrokenConfig(
             name: "alias is a configured domain",
-            yaml: "domains:\n  a.example: { imap: imap.a.example }\n  b.example:\n    imap: imap.b.example\n    aliases: [a.example]\n",
+            yaml:
+                "domains:\n  a.example: { imap: imap.a.example }\n  b.example:\n    imap: imap.b.example\n    aliases: [a.example]\n",
             line: 3, keyPath: "domains.b.example.aliases", message: "alias a.example is already a configured domain"),
         BrokenConfig(
             name: "alias of two domains",
-            yaml: "domains:\n  a.example: { imap: imap.a.example, aliases: [c.example] }\n  b.example: { imap: imap.b.example, aliases: [C.Example] }\n",
+            yaml:
+                "domains:\n  a.example: { imap: imap.a.example, aliases: [c.example] }\n  b.example: { imap: imap.b.example, aliases: [C.Example] }\n",
             line: 3, keyPath: "domains.b.example.aliases", message: "alias c.example is already an alias of a.example"),
         BrokenConfig(
             name: "duplicate domain in one file (case and IDNA folded)",
@@ -61,7 +64,8 @@ struct ConfigValidationTests {
             message: "has a label of 64 octets"),
         BrokenConfig(
             name: "name too long",
-            yaml: "domains:\n  \(Array(repeating: String(repeating: "b", count: 60), count: 5).joined(separator: ".")): { imap: imap.a.example }\n",
+            yaml:
+                "domains:\n  \(Array(repeating: String(repeating: "b", count: 60), count: 5).joined(separator: ".")): { imap: imap.a.example }\n",
             line: 2, keyPath: "domains.\(Array(repeating: String(repeating: "b", count: 60), count: 5).joined(separator: "."))",
             message: "is 304 octets long"),
         BrokenConfig(
@@ -90,8 +94,10 @@ struct ConfigValidationTests {
             line: 3, keyPath: "domains.a.example.carddav.url", message: "is required"),
         BrokenConfig(
             name: "redirect loop",
-            yaml: "domains:\n  a.example: { redirect: { address_domain: b.example } }\n  b.example: { redirect: { address_domain: c.example } }\n  c.example: { redirect: { address_domain: A.example } }\n",
-            line: 2, keyPath: "domains.a.example.redirect", message: "redirect loop: a.example -> b.example -> c.example -> a.example"),
+            yaml:
+                "domains:\n  a.example: { redirect: { address_domain: b.example } }\n  b.example: { redirect: { address_domain: c.example } }\n  c.example: { redirect: { address_domain: A.example } }\n",
+            line: 2, keyPath: "domains.a.example.redirect",
+            message: "redirect loop: a.example -> b.example -> c.example -> a.example"),
         BrokenConfig(
             name: "redirect to itself",
             yaml: "domains:\n  a.example: { redirect: { address_domain: a.example } }\n",
@@ -130,7 +136,8 @@ struct ConfigValidationTests {
             line: 2, keyPath: "server.trusted_proxies", message: "is not an IP address or CIDR range"),
         BrokenConfig(
             name: "an OAuth2 client secret",
-            yaml: "domains:\n  a.example:\n    imap: imap.a.example\n    oauth2: { issuer: \"https://login.a.example\", client_secret: s3cr3t }\n",
+            yaml:
+                "domains:\n  a.example:\n    imap: imap.a.example\n    oauth2: { issuer: \"https://login.a.example\", client_secret: s3cr3t }\n",
             line: 4, keyPath: "domains.a.example.oauth2.client_secret", message: "a client secret must not be published"),
         BrokenConfig(
             name: "an OAuth2 issuer that is not https",
@@ -162,7 +169,8 @@ struct ConfigValidationTests {
             line: 3, keyPath: "domains.a.example.imap.Host", message: "unknown key; did you mean 'host'?"),
         BrokenConfig(
             name: "domain-only key in a provider",
-            yaml: "providers:\n  p:\n    aliases: [b.example]\n    imap: imap.p.example\ndomains:\n  a.example: { provider: p }\n",
+            yaml:
+                "providers:\n  p:\n    aliases: [b.example]\n    imap: imap.p.example\ndomains:\n  a.example: { provider: p }\n",
             line: 3, keyPath: "providers.p.aliases", message: "unknown key"),
         BrokenConfig(
             name: "YAML syntax error",
@@ -178,7 +186,8 @@ struct ConfigValidationTests {
             line: 1, keyPath: "signing.certificate", message: "does not exist"),
         BrokenConfig(
             name: "billion laughs through aliases",
-            yaml: "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
+            yaml:
+                "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
             line: 6, keyPath: "", message: "aliases expand to more than"),
         BrokenConfig(
             name: "alias inside the node it names (found by FuzzConfig)",
@@ -209,9 +218,10 @@ struct ConfigValidationTests {
             """
         let issues = ConfigLoader().issues(in: TestSupport.temporaryFile(yaml))
         #expect(issues.map(\.line) == [3, 4, 6])
-        #expect(issues.map(\.keyPath) == [
-            "domains.a.example.imap.port", "domains.a.example.smtp.socket", "domains.b.example.activesync.url",
-        ])
+        #expect(
+            issues.map(\.keyPath) == [
+                "domains.a.example.imap.port", "domains.a.example.smtp.socket", "domains.b.example.activesync.url",
+            ])
     }
 
     @Test("The repository's config.yaml is valid")

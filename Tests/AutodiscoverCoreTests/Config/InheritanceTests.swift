@@ -39,11 +39,12 @@ struct InheritanceTests {
     func inheritsEverything() throws {
         let domain = try Self.domain("inherit.example")
         #expect(domain.displayName == "HostCo Mail")
-        #expect(domain.imap == [
-            MailServer(
-                kind: .imap, host: "imap.hostco.example", port: 993, security: .ssl,
-                authentication: .passwordEncrypted, username: try UsernameTemplate("%EMAILLOCALPART%"))
-        ])
+        #expect(
+            domain.imap == [
+                MailServer(
+                    kind: .imap, host: "imap.hostco.example", port: 993, security: .ssl,
+                    authentication: .passwordEncrypted, username: try UsernameTemplate("%EMAILLOCALPART%"))
+            ])
         #expect(domain.pop3.first?.port == 995)
         #expect(domain.activeSync?.host == "eas.hostco.example")
     }

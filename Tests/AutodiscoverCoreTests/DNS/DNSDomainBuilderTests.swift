@@ -37,7 +37,10 @@ struct DNSDomainBuilderTests {
     func order() throws {
         let answers = Self.answers([
             "_imaps._tcp SRV": .records(
-                [.srv(priority: 10, weight: 1, port: 993, target: "b.example."), .srv(priority: 10, weight: 9, port: 993, target: "a.example.")],
+                [
+                    .srv(priority: 10, weight: 1, port: 993, target: "b.example."),
+                    .srv(priority: 10, weight: 9, port: 993, target: "a.example."),
+                ],
                 ttl: 120),
             "_imap._tcp SRV": Self.srv(0, 1, 143, "first.example.", ttl: 60),
             "_submissions._tcp SRV": Self.srv(5, 1, 465, "smtp.example."),
@@ -118,7 +121,9 @@ struct DNSDomainBuilderTests {
         var absent = Self.configured
         absent.dnsState = .absent
         #expect(engine.answer(request, renderer: renderer, config: Self.config.replacing([0: absent])).status == 404)
-        guard case .resolved(let domain, _) = DNSDomainBuilder.build(Self.configured, answers: Self.answers(["_imaps._tcp SRV": Self.srv(0, 1, 993, "imap.example.")]))
+        guard
+            case .resolved(let domain, _) = DNSDomainBuilder.build(
+                Self.configured, answers: Self.answers(["_imaps._tcp SRV": Self.srv(0, 1, 993, "imap.example.")]))
         else {
             Issue.record("not resolved")
             return
@@ -127,7 +132,9 @@ struct DNSDomainBuilderTests {
         #expect(fresh.status == 200)
         #expect(String(decoding: fresh.body, as: UTF8.self).contains("<hostname>imap.example</hostname>"))
         for renderer in RendererRegistry.standard.renderers {
-            let answer = engine.answer(renderer.sampleRequest(for: try EmailAddress("a@dns.example"), protocol: nil), renderer: renderer, config: Self.config)
+            let answer = engine.answer(
+                renderer.sampleRequest(for: try EmailAddress("a@dns.example"), protocol: nil), renderer: renderer,
+                config: Self.config)
             #expect(answer.status == 503, "\(renderer.id)")
         }
     }

@@ -23,11 +23,15 @@ struct DNSPlannerTests {
 
     @Test("Names: every domain and alias but wildcards, sorted; or those asked, a wildcard's subdomain too")
     func names() throws {
-        #expect(try Self.planner.names().map(\.ascii) == [
-            "alias.example", "full.example", "imap-only.example", "redirect-addr.example", "redirect-url.example",
-            "starttls.example", "two-smtp.example", "xn--bcher-kva.example",
-        ])
-        #expect(try Self.planner.names(["a.wild.example", "FULL.example", "full.example"]).map(\.ascii) == ["a.wild.example", "full.example"])
+        #expect(
+            try Self.planner.names().map(\.ascii) == [
+                "alias.example", "full.example", "imap-only.example", "redirect-addr.example", "redirect-url.example",
+                "starttls.example", "two-smtp.example", "xn--bcher-kva.example",
+            ])
+        #expect(
+            try Self.planner.names(["a.wild.example", "FULL.example", "full.example"]).map(\.ascii) == [
+                "a.wild.example", "full.example",
+            ])
         #expect(throws: DNSPlanner.UnknownDomain.self) { try Self.planner.names(["nowhere.example"]) }
     }
 
@@ -81,7 +85,8 @@ struct DNSPlannerTests {
         let name = try DomainName("alias.example")
         let body = try #require(Self.planner.paccDocument(for: name))
         let request = IncomingRequest(method: "GET", target: "/.well-known/user-agent-configuration.json", host: "alias.example")
-        let served = AnswerEngine().answer(request, renderer: try #require(RendererRegistry.standard[.pacc]), config: GoldenFixture.config)
+        let served = AnswerEngine().answer(
+            request, renderer: try #require(RendererRegistry.standard[.pacc]), config: GoldenFixture.config)
         #expect(served.body == body)
         let expected = "v=UAAC1; a=sha256; d=" + Base64.encode(Digest.sha256(body))
         #expect(try Self.lines("alias.example").contains("_ua-auto-config.alias.example. TXT \"\(expected)\""))

@@ -32,8 +32,14 @@ struct DNSVerdictTests {
 
     static let cases: [(String, Expectation, DNSFound, DNSVerdict.Status)] = [
         ("both values", submission, .records([srv(0, 587, "a.example.com."), srv(1, 587, "b.example.com.")]), .pass),
-        ("other numbers, same order, other weights", submission, .records([srv(10, 587, "A.example.com", weight: 5), srv(20, 587, "b.example.com.")]), .pass),
-        ("an extra value", submission, .records([srv(0, 587, "a.example.com."), srv(1, 587, "b.example.com."), srv(2, 587, "c.example.com.")]), .pass),
+        (
+            "other numbers, same order, other weights", submission,
+            .records([srv(10, 587, "A.example.com", weight: 5), srv(20, 587, "b.example.com.")]), .pass
+        ),
+        (
+            "an extra value", submission,
+            .records([srv(0, 587, "a.example.com."), srv(1, 587, "b.example.com."), srv(2, 587, "c.example.com.")]), .pass
+        ),
         ("order reversed", submission, .records([srv(1, 587, "a.example.com."), srv(0, 587, "b.example.com.")]), .drift),
         ("a changed port", submission, .records([srv(0, 2587, "a.example.com."), srv(1, 587, "b.example.com.")]), .drift),
         ("a value gone", submission, .records([srv(0, 587, "a.example.com.")]), .drift),
@@ -41,10 +47,21 @@ struct DNSVerdictTests {
         ("no such name", submission, .nxdomain, .missing),
         ("no SRV records", submission, .noData, .missing),
         ("a timeout", submission, .failure("timeout"), .error),
-        ("the digest among other TXT records, tags reordered", pacc,
-         .records([.txt(["google-site-verification=x"]), .txt(["d=GdcwOE8rB5A2hcCisrdMYXtuh+jjYW+Igx4QERBr3do= ;a=SHA256;v=UAAC1; x=1"])]), .pass),
-        ("the digest split over two strings", pacc, .records([.txt(["v=UAAC1; a=sha256; d=GdcwOE8rB5A2", "hcCisrdMYXtuh+jjYW+Igx4QERBr3do="])]), .pass),
-        ("an old digest beside the current one", pacc, .records([.txt(["v=UAAC1; a=sha256; d=AAAA"]), .txt([digest.text])]), .pass),
+        (
+            "the digest among other TXT records, tags reordered", pacc,
+            .records([
+                .txt(["google-site-verification=x"]),
+                .txt(["d=GdcwOE8rB5A2hcCisrdMYXtuh+jjYW+Igx4QERBr3do= ;a=SHA256;v=UAAC1; x=1"]),
+            ]), .pass
+        ),
+        (
+            "the digest split over two strings", pacc,
+            .records([.txt(["v=UAAC1; a=sha256; d=GdcwOE8rB5A2", "hcCisrdMYXtuh+jjYW+Igx4QERBr3do="])]), .pass
+        ),
+        (
+            "an old digest beside the current one", pacc, .records([.txt(["v=UAAC1; a=sha256; d=AAAA"]), .txt([digest.text])]),
+            .pass
+        ),
         ("only a stale digest", pacc, .records([.txt(["v=UAAC1; a=sha256; d=AAAA"])]), .drift),
         ("TXT records but no UAAC1", pacc, .records([.txt(["v=spf1 -all"])]), .missing),
         ("path= among others", path, .records([.txt(["path=/dav/"]), .txt(["other"])]), .pass),
@@ -62,7 +79,11 @@ struct DNSVerdictTests {
 
     @Test("A pass names the extra values; a drift what was found")
     func details() {
-        let extra = DNSVerdict.compare(Self.submission, with: .records([Self.srv(0, 587, "a.example.com."), Self.srv(1, 587, "b.example.com."), Self.srv(2, 25, "c.example.com.")]))
+        let extra = DNSVerdict.compare(
+            Self.submission,
+            with: .records([
+                Self.srv(0, 587, "a.example.com."), Self.srv(1, 587, "b.example.com."), Self.srv(2, 25, "c.example.com."),
+            ]))
         #expect(extra.detail == "also holds 2 1 25 c.example.com.")
         let drift = DNSVerdict.compare(Self.submission, with: .records([Self.srv(0, 2587, "a.example.com.")]))
         #expect(drift.found == ["0 1 2587 a.example.com."])
@@ -74,11 +95,13 @@ struct DNSVerdictTests {
 
 @Suite("PACC digest records")
 struct PACCDigestRecordTests {
-    @Test("Read as draft-ietf-mailmaint-pacc-03 says", arguments: [
-        ("v=UAAC1; a=sha256; d=abc=", "sha256", "abc="),
-        ("  d=abc ;v=UAAC1;a=SHA256 ; future=1", "sha256", "abc"),
-        ("v=UAAC1;a=sha256;d=abc;d=second", "sha256", "abc"),
-    ])
+    @Test(
+        "Read as draft-ietf-mailmaint-pacc-03 says",
+        arguments: [
+            ("v=UAAC1; a=sha256; d=abc=", "sha256", "abc="),
+            ("  d=abc ;v=UAAC1;a=SHA256 ; future=1", "sha256", "abc"),
+            ("v=UAAC1;a=sha256;d=abc;d=second", "sha256", "abc"),
+        ])
     func parsed(text: String, algorithm: String, digest: String) throws {
         let record = try #require(PACCDigestRecord(parsing: text))
         #expect(record.algorithm == algorithm && record.digest == digest)
@@ -105,7 +128,10 @@ struct DigestTests {
         #expect(hex(Digest.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(hex(Digest.sha1(Array("abc".utf8))) == "a9993e364706816aba3e25717850c26c9cd0d89d")
         #expect(hex(Digest.sha256([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        for (input, output) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+        for (input, output) in [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             #expect(Base64.encode(Array(input.utf8)) == output)
         }
     }

@@ -66,7 +66,8 @@ struct HTTP1HeadTests {
             (
                 "OPTIONS * HTTP/1.9\r\nContent-Length: 5\r\ncontent-length: 5\r\nExpect: 100-continue\r\n\r\n",
                 Reading(
-                    method: "OPTIONS", target: "*", minor: 1, fields: ["Content-Length=5", "content-length=5", "Expect=100-continue"],
+                    method: "OPTIONS", target: "*", minor: 1,
+                    fields: ["Content-Length=5", "content-length=5", "Expect=100-continue"],
                     framing: .length(5), expectsContinue: true)
             ),
         ] as [(String, Reading)])
@@ -95,13 +96,19 @@ struct HTTP1HeadTests {
             ("GET / HTTP/1.1\r\nHost: a\u{0}b\r\n\r\n", .malformed("control byte in a header value")),
             ("GET / HTTP/1.1\r\nHost: x\r\r\n\r\n", .malformed("control byte in a header value")),
             ("GET / HTTP/1.1\rHost: x\r\n\r\n", .malformed("bad HTTP version")),
-            ("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", .malformed("Content-Length with Transfer-Encoding")),
+            (
+                "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+                .malformed("Content-Length with Transfer-Encoding")
+            ),
             ("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", .malformed("differing Content-Length")),
             ("POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n", .malformed("bad Content-Length")),
             ("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", .malformed("bad Content-Length")),
             ("POST / HTTP/1.1\r\nContent-Length: 1234567890123456\r\n\r\n", .malformed("bad Content-Length")),
             ("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", .malformed("a transfer coding other than chunked")),
-            ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", .malformed("a transfer coding other than chunked")),
+            (
+                "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+                .malformed("a transfer coding other than chunked")
+            ),
             ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", .malformed("Transfer-Encoding on HTTP/1.0")),
         ] as [(String, HTTP1HeadError)])
     func refuses(_ text: String, _ error: HTTP1HeadError) {

@@ -1,5 +1,6 @@
-@testable import AutodiscoverCore
 import Testing
+
+@testable import AutodiscoverCore
 
 /// Domains that differ only in their name and display names share one prepared answer per format
 /// (``DomainShapes``): what they are answered with must be what writing their own answer gives.
@@ -98,7 +99,8 @@ struct DomainShapeTests {
                 guard let shape = DomainShapes.shape(of: domain) else { continue }
                 let address = try EmailAddress("o'brien+x@\(domain.name.ascii)")
                 for context in [
-                    AnswerContext(address: address, requestedDomain: domain.name, accountName: "Al <&>", domain: DomainTexts(domain)),
+                    AnswerContext(
+                        address: address, requestedDomain: domain.name, accountName: "Al <&>", domain: DomainTexts(domain)),
                     AnswerContext(address: nil, requestedDomain: domain.name, domain: DomainTexts(domain)),
                 ] {
                     for variant in renderer.variants {

@@ -18,7 +18,8 @@ struct GoldenFileTests {
     func matchesGolden(rendererID: String, fixture: GoldenFixture) throws {
         let renderer = try #require(RendererRegistry.standard[RendererID(rawValue: rendererID)])
         let response = try fixture.response(renderer)
-        let recorded = "status: \(response.status)\ncontent-type: \(response.contentType)\n"
+        let recorded =
+            "status: \(response.status)\ncontent-type: \(response.contentType)\n"
             + response.headers.map { "\($0.0.lowercased()): \($0.1)\n" }.joined() + "\n"
             + String(decoding: response.body, as: UTF8.self)
         try TestSupport.matchesGolden(recorded, "\(rendererID)/\(fixture.name).\(renderer.fileExtension)")
@@ -36,7 +37,9 @@ struct AnswerCacheTests {
         ]
     }
 
-    @Test("Written directly (first request), prepared and kept (second), and kept (third): the same bytes, every renderer and fixture")
+    @Test(
+        "Written directly (first request), prepared and kept (second), and kept (third): the same bytes, every renderer and fixture"
+    )
     func cachedEqualsFresh() throws {
         let cache = AnswerCache()
         let engine = AnswerEngine()

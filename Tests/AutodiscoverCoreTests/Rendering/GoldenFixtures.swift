@@ -1,4 +1,5 @@
 import AutodiscoverCore
+import Testing
 
 /// The fixtures every renderer is rendered against: a name and the address asked about.
 struct GoldenFixture: Sendable, CustomTestStringConvertible {
@@ -28,5 +29,3 @@ struct GoldenFixture: Sendable, CustomTestStringConvertible {
         return AnswerEngine().answer(request, renderer: renderer, config: Self.config, time: (0, 0))
     }
 }
-
-import Testing

@@ -13,7 +13,8 @@ struct HostileAddressTests {
         "&amp;@full.example", "a@full.example\"/><evil/>", "\u{202E}evil@full.example",
     ]
 
-    static let cases: [(String, String)] = RendererRegistry.standard.ids.filter { $0 != .pacc && $0 != .wellKnownDAV }.flatMap { id in
+    static let cases: [(String, String)] = RendererRegistry.standard.ids.filter { $0 != .pacc && $0 != .wellKnownDAV }.flatMap {
+        id in
         addresses.map { (id.rawValue, $0) }
     }
 
@@ -22,18 +23,21 @@ struct HostileAddressTests {
         let encoded = address.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         switch renderer {
         case .outlook, .mobilesync:
-            let schema = renderer == .outlook
+            let schema =
+                renderer == .outlook
                 ? "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
                 : "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006"
             // Control characters travel as character references (the scanner decodes them, then refuses the address).
             let escaped = address.unicodeScalars.map { scalar in
                 scalar.value < 0x20 ? "&#\(scalar.value);" : Escaper.escape(String(scalar), .xml)
             }.joined()
-            let body = "<?xml version=\"1.0\"?><Autodiscover><Request><EMailAddress>\(escaped)</EMailAddress>"
+            let body =
+                "<?xml version=\"1.0\"?><Autodiscover><Request><EMailAddress>\(escaped)</EMailAddress>"
                 + "<AcceptableResponseSchema>\(schema)</AcceptableResponseSchema></Request></Autodiscover>"
             return IncomingRequest(method: "POST", target: "/autodiscover/autodiscover.xml", host: "x", body: Array(body.utf8))
         case .json:
-            return IncomingRequest(method: "GET", target: "/autodiscover/autodiscover.json?Email=\(encoded)&Protocol=AutodiscoverV1", host: "x")
+            return IncomingRequest(
+                method: "GET", target: "/autodiscover/autodiscover.json?Email=\(encoded)&Protocol=AutodiscoverV1", host: "x")
         case .thunderbird:
             return IncomingRequest(method: "GET", target: "/mail/config-v1.1.xml?emailaddress=\(encoded)", host: "x")
         default:

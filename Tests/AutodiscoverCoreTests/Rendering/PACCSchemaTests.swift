@@ -76,7 +76,8 @@ struct PACCSchemaTests {
                 """, name: "pacc.yaml")
         let renderer = try #require(RendererRegistry.standard[.pacc])
         for (host, expected) in [("oauth-only.example", false), ("mixed.example", true)] {
-            let request = IncomingRequest(method: "GET", target: "/.well-known/user-agent-configuration.json", host: "ua-auto-config.\(host)")
+            let request = IncomingRequest(
+                method: "GET", target: "/.well-known/user-agent-configuration.json", host: "ua-auto-config.\(host)")
             let body = AnswerEngine().answer(request, renderer: renderer, config: config).body
             let document = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
             let authentication = document?["authentication"] as? [String: Any]

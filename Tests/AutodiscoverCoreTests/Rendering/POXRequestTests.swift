@@ -46,7 +46,9 @@ struct POXRequestTests {
         "Bytes that are not XML characters are refused (found by FuzzPOXRequest)",
         arguments: [[0x94, 0x94], [0xC3], [0xED, 0xA0, 0x80], [0x01], [0x1B]] as [[UInt8]])
     func refusesBytes(_ bad: [UInt8]) {
-        let body = Array("<Autodiscover><Request><EMailAddress>a".utf8) + bad + Array("@b.example</EMailAddress></Request></Autodiscover>".utf8)
+        let body =
+            Array("<Autodiscover><Request><EMailAddress>a".utf8) + bad
+            + Array("@b.example</EMailAddress></Request></Autodiscover>".utf8)
         #expect(throws: RequestError.self) { try POXRequest.parse(body) }
     }
 
@@ -74,7 +76,9 @@ struct POXRequestTests {
         }
     }
 
-    @Test("Attribute values may hold the predefined entities and no others", arguments: [("a&amp;b", true), ("a&lt;b", true), ("a&bogus;b", false), ("a&b", false)])
+    @Test(
+        "Attribute values may hold the predefined entities and no others",
+        arguments: [("a&amp;b", true), ("a&lt;b", true), ("a&bogus;b", false), ("a&b", false)])
     func attributeEntities(_ value: String, _ accepted: Bool) {
         let body = Array(
             "<Autodiscover xmlns=\"\(value)\"><Request><EMailAddress>a@b.example</EMailAddress></Request></Autodiscover>".utf8)

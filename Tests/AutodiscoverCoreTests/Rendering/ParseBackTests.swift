@@ -43,7 +43,8 @@ struct ParseBackTests {
                 #expect(element.value("Port") == String(server.port))
                 #expect(element.value("LoginName") == server.username.fill(address))
                 #expect(element.value("SSL") == (server.security == .plain ? "off" : "on"))
-                #expect(element.value("Encryption") == ["SSL": "SSL", "STARTTLS": "TLS", "plain": "None"][server.security.rawValue])
+                #expect(
+                    element.value("Encryption") == ["SSL": "SSL", "STARTTLS": "TLS", "plain": "None"][server.security.rawValue])
                 #expect(element.value("SPA") == (server.authentication == .passwordEncrypted ? "on" : "off"))
             }
         }
@@ -109,7 +110,8 @@ struct ParseBackTests {
             #expect(element.value("username") == server.username.text)
             // With an OAuth2 issuer, OAuth2 first and the server's own method after it as the fallback.
             let methods = element.all("authentication").map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
-            let expected = resolved.domain.oauth2 != nil && server.authentication != .oauth2
+            let expected =
+                resolved.domain.oauth2 != nil && server.authentication != .oauth2
                 ? ["OAuth2", server.authentication.rawValue] : [server.authentication.rawValue]
             #expect(methods == expected)
         }

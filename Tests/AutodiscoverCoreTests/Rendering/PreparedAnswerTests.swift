@@ -1,5 +1,6 @@
-@testable import AutodiscoverCore
 import Testing
+
+@testable import AutodiscoverCore
 
 @Suite("Prepared answers")
 struct PreparedAnswerTests {

@@ -20,7 +20,8 @@ enum TestSigners {
     /// A configuration with `signing:` (or none) and one domain.
     static func config(_ signing: String?) throws -> Configuration {
         try ConfigLoader().load(
-            text: (signing.map { "signing: \($0)\n" } ?? "") + "domains:\n  example.com: { imap: imap.example.com, smtp: smtp.example.com }\n",
+            text: (signing.map { "signing: \($0)\n" } ?? "")
+                + "domains:\n  example.com: { imap: imap.example.com, smtp: smtp.example.com }\n",
             name: "signing.yaml", directory: directory)
     }
 
@@ -46,7 +47,9 @@ struct ProfileSignerTests {
         return response.body
     }
 
-    @Test("RSA and ECDSA signers: openssl cms -verify accepts the profile and yields exactly the unsigned bytes", arguments: ["rsa", "ec"])
+    @Test(
+        "RSA and ECDSA signers: openssl cms -verify accepts the profile and yields exactly the unsigned bytes",
+        arguments: ["rsa", "ec"])
     func verifies(signer: String) throws {
         let unsigned = try Self.profile(try TestSigners.config(nil))
         let config = try TestSigners.config("{ certificate: \(signer).crt, key: \(signer).key, chain: int.crt }")
@@ -55,17 +58,21 @@ struct ProfileSignerTests {
         let file = TestSigners.path("\(signer)-profile.der")
         TestSigners.write(signed, to: file)
         let out = TestSigners.path("\(signer)-profile.plist")
-        #expect(TestSigners.succeeds(
-            "openssl cms -verify -inform DER -in '\(file)' -CAfile '\(TestSigners.path("ca.crt"))' -purpose any -out '\(out)'"))
+        #expect(
+            TestSigners.succeeds(
+                "openssl cms -verify -inform DER -in '\(file)' -CAfile '\(TestSigners.path("ca.crt"))' -purpose any -out '\(out)'"
+            ))
         #expect(TestSigners.read(out) == unsigned)
         let verified = try #require(ProfileSigner.verify(signed))
         #expect(verified.content == unsigned)
         #expect(verified.signer == config.signer?.fingerprint)
         // The signed attributes and certificates the issue asks for.
-        #expect(TestSigners.succeeds(
-            "openssl cms -cmsout -print -inform DER -in '\(file)' | grep -q signingTime"))
-        #expect(TestSigners.succeeds(
-            "test $(openssl cms -cmsout -print -inform DER -in '\(file)' | grep -c 'subject:') -ge 2"))
+        #expect(
+            TestSigners.succeeds(
+                "openssl cms -cmsout -print -inform DER -in '\(file)' | grep -q signingTime"))
+        #expect(
+            TestSigners.succeeds(
+                "test $(openssl cms -cmsout -print -inform DER -in '\(file)' | grep -c 'subject:') -ge 2"))
     }
 
     @Test("A tampered profile fails verification")
@@ -75,8 +82,9 @@ struct ProfileSignerTests {
         signed[index] = UInt8(ascii: "I")
         let file = TestSigners.path("tampered.der")
         TestSigners.write(signed, to: file)
-        #expect(!TestSigners.succeeds(
-            "openssl cms -verify -inform DER -in '\(file)' -CAfile '\(TestSigners.path("ca.crt"))' -purpose any"))
+        #expect(
+            !TestSigners.succeeds(
+                "openssl cms -verify -inform DER -in '\(file)' -CAfile '\(TestSigners.path("ca.crt"))' -purpose any"))
         #expect(ProfileSigner.verify(signed) == nil)
     }
 
@@ -87,11 +95,22 @@ struct ProfileSignerTests {
     }
 
     static let broken: [(String, String, String, String)] = [
-        ("a key that does not match", "{ certificate: rsa.crt, key: ec.key }", "signing.key", "ec.key is not the private key of the certificate in"),
-        ("an expired certificate", "{ certificate: expired.crt, key: expired.key }", "signing.certificate", "expired.crt: the certificate expired"),
-        ("a chain out of order", "{ certificate: rsa.crt, key: rsa.key, chain: chain-wrong-order.pem }", "signing.chain",
-         "chain-wrong-order.pem: the chain is out of order"),
-        ("no certificate in the file", "{ certificate: rsa.key, key: rsa.key }", "signing.certificate", "rsa.key holds no PEM certificate"),
+        (
+            "a key that does not match", "{ certificate: rsa.crt, key: ec.key }", "signing.key",
+            "ec.key is not the private key of the certificate in"
+        ),
+        (
+            "an expired certificate", "{ certificate: expired.crt, key: expired.key }", "signing.certificate",
+            "expired.crt: the certificate expired"
+        ),
+        (
+            "a chain out of order", "{ certificate: rsa.crt, key: rsa.key, chain: chain-wrong-order.pem }", "signing.chain",
+            "chain-wrong-order.pem: the chain is out of order"
+        ),
+        (
+            "no certificate in the file", "{ certificate: rsa.key, key: rsa.key }", "signing.certificate",
+            "rsa.key holds no PEM certificate"
+        ),
     ]
 
     @Test("Signing files that cannot sign are configuration problems naming the file", arguments: broken)
@@ -112,7 +131,9 @@ struct ProfileSignerTests {
     @Test("A certificate that expires within 30 days is a notice; the settings page says whether profiles are signed")
     func notices() throws {
         let soon = try TestSigners.config("{ certificate: soon.crt, key: soon.key, chain: int.crt }")
-        #expect(soon.notices.count == 1 && soon.notices[0].contains("expires in 9 days") || soon.notices[0].contains("expires in 10 days"))
+        #expect(
+            soon.notices.count == 1 && soon.notices[0].contains("expires in 9 days")
+                || soon.notices[0].contains("expires in 10 days"))
         let valid = try TestSigners.config("{ certificate: rsa.crt, key: rsa.key, chain: int.crt }")
         #expect(valid.notices.isEmpty)
         #expect(valid.files.contains { $0.hasSuffix("rsa.crt") } && valid.files.contains { $0.hasSuffix("int.crt") })
@@ -120,7 +141,8 @@ struct ProfileSignerTests {
         let request = renderer.sampleRequest(for: try EmailAddress("alice@example.com"), protocol: nil)
         let page = String(decoding: AnswerEngine().answer(request, renderer: renderer, config: valid).body, as: UTF8.self)
         #expect(page.contains("Signed: your device shows the profile as verified."))
-        let plain = String(decoding: AnswerEngine().answer(request, renderer: renderer, config: try TestSigners.config(nil)).body, as: UTF8.self)
+        let plain = String(
+            decoding: AnswerEngine().answer(request, renderer: renderer, config: try TestSigners.config(nil)).body, as: UTF8.self)
         #expect(plain.contains("Not signed"))
     }
 }

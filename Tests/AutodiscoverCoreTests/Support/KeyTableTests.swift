@@ -1,10 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 import Testing
 
 @testable import AutodiscoverCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Config key lookup and growable buffers")
 struct KeyTableTests {
@@ -37,7 +37,8 @@ struct KeyTableTests {
         #expect(MailServerKey.named[String(line.prefix(6))] == .socket)
     }
 
-    @Test("A growable buffer keeps what was appended across growth, and hands it over whole", arguments: [0, 1, 15, 16, 17, 1000])
+    @Test(
+        "A growable buffer keeps what was appended across growth, and hands it over whole", arguments: [0, 1, 15, 16, 17, 1000])
     func growableBuffer(count: Int) {
         var buffer = GrowableBuffer<UInt32>(capacity: 1)
         for value in 0..<count { buffer.append(UInt32(value)) }

@@ -1,5 +1,6 @@
-@testable import AutodiscoverCore
 import Testing
+
+@testable import AutodiscoverCore
 
 @Suite("YAML parser")
 struct YAMLParserTests {
@@ -148,7 +149,9 @@ struct FastBlockParserTests {
         ] as [([UInt8], Bool)])
     func textCheck(inserted: [UInt8], accepted: Bool) {
         for offset in 0...17 {
-            let text = Array(repeating: UInt8(ascii: "a"), count: offset) + inserted + Array(repeating: UInt8(ascii: "b"), count: 17 - offset)
+            let text =
+                Array(repeating: UInt8(ascii: "a"), count: offset) + inserted
+                + Array(repeating: UInt8(ascii: "b"), count: 17 - offset)
             #expect(text.withUnsafeBufferPointer(FastBlockParser.isYAMLText) == accepted, "at offset \(offset)")
         }
     }
@@ -187,8 +190,11 @@ struct FastBlockParserTests {
         var text = "providers:\n  hostco: { imap: imap.hostco.example }\ndomains:\n"
         for index in 0..<30_000 {
             text += "  d\(index).example.org:\n    display_name: Customer \(index)\n"
-            text += "    imap: { host: imap.d\(index).example.org, port: \(index % 2 == 0 ? 993 : 143), socket: \(index % 2 == 0 ? "SSL" : "STARTTLS") }\n"
-            if index % 3 == 0 { text += "    activesync: { url: \"https://mail.d\(index).example.org/Microsoft-Server-ActiveSync\" }\n" }
+            text +=
+                "    imap: { host: imap.d\(index).example.org, port: \(index % 2 == 0 ? 993 : 143), socket: \(index % 2 == 0 ? "SSL" : "STARTTLS") }\n"
+            if index % 3 == 0 {
+                text += "    activesync: { url: \"https://mail.d\(index).example.org/Microsoft-Server-ActiveSync\" }\n"
+            }
             if index % 5 == 0 { text += "    provider: hostco\n" }
         }
         let bytes = Array(text.utf8)

@@ -85,7 +85,8 @@ public struct AutodiscoverV2JSONRenderer: Renderer {
         case .methodNotAllowed:
             return message(405, "MethodNotAllowed", "Use GET.")
         case .unavailable:
-            return message(503, "ServiceUnavailable", "The settings are being looked up; try again.", headers: [AnswerError.retryAfter])
+            return message(
+                503, "ServiceUnavailable", "The settings are being looked up; try again.", headers: [AnswerError.retryAfter])
         }
     }
 
@@ -95,7 +96,8 @@ public struct AutodiscoverV2JSONRenderer: Renderer {
         json.field("ErrorCode", code)
         json.field("ErrorMessage", text)
         json.endObject()
-        return PreparedAnswer(status: status, contentType: "application/json", headers: headers, segments: [.literal(json.bytes + [10])])
+        return PreparedAnswer(
+            status: status, contentType: "application/json", headers: headers, segments: [.literal(json.bytes + [10])])
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

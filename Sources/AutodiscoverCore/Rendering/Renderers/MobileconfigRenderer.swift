@@ -18,9 +18,12 @@ public struct MobileconfigRenderer: Renderer {
     public func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading {
         guard let address = try request.optionalAddress("emailaddress", "email") else { throw .missingAddress }
         var name = request.queryValue("name")
-        if let given = name, given.isEmpty || given.utf8.count > 256 || given.unicodeScalars.contains(where: {
-            $0.properties.generalCategory == .control
-        }) {
+        if let given = name,
+            given.isEmpty || given.utf8.count > 256
+                || given.unicodeScalars.contains(where: {
+                    $0.properties.generalCategory == .control
+                })
+        {
             name = nil
         }
         return RequestReading(renderer: id, address: address, accountName: name)
@@ -64,7 +67,12 @@ public struct MobileconfigRenderer: Renderer {
         plist.raw("</plist>\n")
         return AnswerHead(
             contentType: Self.contentType,
-            headers: [("Content-Disposition", "attachment; filename=\"\(domain.isWildcard ? "profile" : domain.name.ascii).mobileconfig\"")])
+            headers: [
+                (
+                    "Content-Disposition",
+                    "attachment; filename=\"\(domain.isWildcard ? "profile" : domain.name.ascii).mobileconfig\""
+                )
+            ])
     }
 
     private func mailPayload(_ domain: MailDomain, incoming: MailServer, outgoing: MailServer, into plist: inout AnswerBuilder) {
@@ -169,7 +177,8 @@ public struct MobileconfigRenderer: Renderer {
         case .notFound: (status, text) = (404, "No mail settings are configured for this domain.")
         case .badRequest(let reason): (status, text) = (400, "Cannot make a profile: \(reason).")
         case .methodNotAllowed: (status, text) = (405, "Use GET.")
-        case .unavailable: (status, text) = (503, "The mail settings for this domain are being looked up; try again in a few seconds.")
+        case .unavailable:
+            (status, text) = (503, "The mail settings for this domain are being looked up; try again in a few seconds.")
         }
         return PreparedAnswer(
             status: status, contentType: "text/plain; charset=utf-8", headers: status == 503 ? [AnswerError.retryAfter] : [],

@@ -106,7 +106,8 @@ public struct PACCRenderer: Renderer {
         case .unavailable: (status, code) = (503, "unavailable")
         }
         return PreparedAnswer(
-            status: status, contentType: "application/json", headers: status == 503 ? Self.cors + [AnswerError.retryAfter] : Self.cors,
+            status: status, contentType: "application/json",
+            headers: status == 503 ? Self.cors + [AnswerError.retryAfter] : Self.cors,
             segments: [.literal(Array("{\"error\":\"\(code)\"}\n".utf8))])
     }
 

@@ -19,16 +19,31 @@ public struct SettingsPageRenderer: Renderer {
         html.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         html.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
         html.text("Mail settings: \(domain.displayName)")
-        html.raw("</title>\n<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}")
-        html.raw("table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #ddd}")
+        html.raw(
+            "</title>\n<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}")
+        html.raw(
+            "table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #ddd}"
+        )
         html.raw("th{width:11rem;color:#555;font-weight:600}code{font-size:1rem}</style>\n</head>\n<body>\n<h1>")
         html.text(domain.displayName)
         html.raw("</h1>\n<p>Settings for ")
-        html.ifAddress { $0.raw("<strong>"); $0.value(.address); $0.raw("</strong>") }
-        html.ifNoAddress { $0.raw("addresses at <strong>"); $0.value(.requestedDomainUnicode); $0.raw("</strong>") }
+        html.ifAddress {
+            $0.raw("<strong>")
+            $0.value(.address)
+            $0.raw("</strong>")
+        }
+        html.ifNoAddress {
+            $0.raw("addresses at <strong>")
+            $0.value(.requestedDomainUnicode)
+            $0.raw("</strong>")
+        }
         html.raw(". Most mail apps find these by themselves from your address and password.</p>\n")
-        html.raw("<form method=\"get\" action=\"/settings\"><label>Your address <input type=\"email\" name=\"emailaddress\" required></label> <button>Show my settings</button></form>\n")
-        let names: [ServiceKind: String] = [.imap: "Incoming mail (IMAP)", .pop3: "Incoming mail (POP3)", .smtp: "Outgoing mail (SMTP)", .xmpp: "Chat (XMPP)"]
+        html.raw(
+            "<form method=\"get\" action=\"/settings\"><label>Your address <input type=\"email\" name=\"emailaddress\" required></label> <button>Show my settings</button></form>\n"
+        )
+        let names: [ServiceKind: String] = [
+            .imap: "Incoming mail (IMAP)", .pop3: "Incoming mail (POP3)", .smtp: "Outgoing mail (SMTP)", .xmpp: "Chat (XMPP)",
+        ]
         for server in domain.imap + domain.pop3 + domain.smtp + domain.xmpp {
             html.raw("<h2>")
             html.text(names[server.kind] ?? server.kind.rawValue)
@@ -42,7 +57,10 @@ public struct SettingsPageRenderer: Renderer {
             row("Authentication", server.authentication == .passwordEncrypted ? "Encrypted password" : "Normal password", &html)
             html.raw("</table>\n")
         }
-        for (title, service) in [("Exchange ActiveSync", domain.activeSync), ("Calendar (CalDAV)", domain.calDAV), ("Contacts (CardDAV)", domain.cardDAV), ("JMAP", domain.jmap)] {
+        for (title, service) in [
+            ("Exchange ActiveSync", domain.activeSync), ("Calendar (CalDAV)", domain.calDAV),
+            ("Contacts (CardDAV)", domain.cardDAV), ("JMAP", domain.jmap),
+        ] {
             guard let service else { continue }
             html.raw("<h2>")
             html.text(title)
@@ -77,10 +95,12 @@ public struct SettingsPageRenderer: Renderer {
         case .notFound: (status, text) = (404, "No mail settings are configured for this domain.")
         case .badRequest: (status, text) = (400, "That does not look like an email address.")
         case .methodNotAllowed: (status, text) = (405, "Use GET.")
-        case .unavailable: (status, text) = (503, "The mail settings for this domain are being looked up; try again in a few seconds.")
+        case .unavailable:
+            (status, text) = (503, "The mail settings for this domain are being looked up; try again in a few seconds.")
         }
         var html = AnswerBuilder(escaping: .html)
-        html.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Mail settings</title></head>\n<body>\n<p>")
+        html.raw(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Mail settings</title></head>\n<body>\n<p>")
         html.text(text)
         html.raw("</p>\n")
         // Not a dead end: on a host that is no mail domain (the service's own address, a fresh start), or
@@ -88,7 +108,8 @@ public struct SettingsPageRenderer: Renderer {
         if status == 404 || status == 400 {
             html.raw(
                 "<form action=\"/settings\" method=\"get\">\n<label>Your email address <input type=\"email\" name=\"emailaddress\" "
-                    + "required autocomplete=\"email\" placeholder=\"you@example.com\"></label>\n<button type=\"submit\">Show the settings</button>\n</form>\n")
+                    + "required autocomplete=\"email\" placeholder=\"you@example.com\"></label>\n<button type=\"submit\">Show the settings</button>\n</form>\n"
+            )
         }
         html.raw("</body>\n</html>\n")
         return PreparedAnswer(

@@ -16,7 +16,8 @@ public struct WellKnownDAVRenderer: Renderer {
     public init() {}
 
     public func read(_ request: IncomingRequest) throws(RequestError) -> RequestReading {
-        let carddav = request.path.utf8.count == "/.well-known/carddav".utf8.count
+        let carddav =
+            request.path.utf8.count == "/.well-known/carddav".utf8.count
             && ASCII.equalsLowercased(request.path.utf8, "/.well-known/carddav".utf8)
         return RequestReading(renderer: id, address: nil, variant: carddav ? "carddav" : "caldav")
     }
@@ -48,6 +49,7 @@ public struct WellKnownDAVRenderer: Renderer {
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {
-        IncomingRequest(method: "GET", target: "/.well-known/\(`protocol` == "carddav" ? "carddav" : "caldav")", host: address.domain.ascii)
+        IncomingRequest(
+            method: "GET", target: "/.well-known/\(`protocol` == "carddav" ? "carddav" : "caldav")", host: address.domain.ascii)
     }
 }
