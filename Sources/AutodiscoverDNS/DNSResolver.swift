@@ -59,25 +59,8 @@ public final class DNSResolver {
 
     /// `HOST[:PORT]` as c-ares takes it: an IP address (a name is looked up here), the port kept.
     static func serverAddress(_ text: String) throws -> String {
-        var host = Substring(text)
-        var port: Substring?
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else {
-                throw DNSResolverError(description: "nameserver '\(text)': missing ]")
-            }
-            let rest = host[host.index(after: close)...]
-            host = host[host.index(after: host.startIndex)..<close]
-            if rest.hasPrefix(":") {
-                port = rest.dropFirst()
-            } else if !rest.isEmpty {
-                throw DNSResolverError(description: "nameserver '\(text)': expected :PORT after ]")
-            }
-        } else if host.filter({ $0 == ":" }).count == 1, let colon = host.firstIndex(of: ":") {
-            port = host[host.index(after: colon)...]
-            host = host[..<colon]
-        }
-        if let port, UInt16(port) == nil || port.isEmpty {
-            throw DNSResolverError(description: "nameserver '\(text)': '\(port)' is not a port")
+        guard let (host, port) = NameserverAddress.split(text) else {
+            throw DNSResolverError(description: "nameserver '\(text)' is not HOST, HOST:PORT or [V6]:PORT")
         }
         var address = String(host)
         if !isIPAddress(address) {

@@ -22,6 +22,7 @@ public final class Configuration: Sendable {
         self.signing = signing
         self.signer = signer
         self.domains = domains
+        self.dnsDomainIndices = domains.indices.filter { domains[$0].source == .dns }
         self.templates = templates
         self.files = files
         self.table = table
@@ -59,8 +60,9 @@ public final class Configuration: Sendable {
         return domain
     }
 
-    /// The positions of the domains whose settings come from DNS (wildcards among them).
-    public var dnsDomainIndices: [Int] { domains.indices.filter { domains[$0].source == .dns } }
+    /// The positions of the domains whose settings come from DNS (wildcards among them): found once, here,
+    /// since the refresher, the metrics and every rebuild walk them.
+    public let dnsDomainIndices: [Int]
 
     /// How many names answer: domains plus aliases (wildcards count once).
     public var nameCount: Int { table.exact.count + table.aliases.count + table.wildcards.count }

@@ -42,6 +42,9 @@ public final class ConfigStore: Sendable {
     public let path: String?
     private let logger: Logger?
     private let box: NIOLockedValueBox<Snapshot>
+    /// Held by whatever replaces the snapshot (a reload, new DNS lookups) while it builds the replacement,
+    /// so the two never overwrite each other's work; requests never take it.
+    private let updates = NIOLock()
     private let observers = NIOLockedValueBox<[AsyncStream<ReloadOutcome>.Continuation]>([])
     /// What the lookups of `source: dns` domains found, by domain name: applied to each configuration
     /// loaded, so a reload keeps serving what DNS said (and a failed lookup keeps the last good answer).
@@ -114,12 +117,15 @@ public final class ConfigStore: Sendable {
             notify(.rejected(problems: error.issues.count))
             return .failure(error)
         }
-        let (snapshot, previous) = box.withLockedValue { current -> (Snapshot, Snapshot) in
-            let previous = current
-            // The last lookups apply to the new file's `source: dns` domains as they did to the old ones'.
-            let withLookups = lookups.withLockedValue { Self.applying($0, to: loaded, only: nil) }
-            current = Snapshot(config: withLookups, generation: current.generation + 1)
-            return (current, previous)
+        let (snapshot, previous) = updates.withLock { () -> (Snapshot, Snapshot) in
+            // The last lookups apply to the new file's `source: dns` domains as they did to the old ones'
+            // (built before the swap: requests take `box` and must not wait for it).
+            let withLookups = Self.applying(lookups.withLockedValue { $0 }, to: loaded, only: nil)
+            return box.withLockedValue { current in
+                let previous = current
+                current = Snapshot(config: withLookups, generation: current.generation + 1)
+                return (current, previous)
+            }
         }
         release(consume previous)
         warnOfNotices(loaded)
@@ -161,7 +167,7 @@ public final class ConfigStore: Sendable {
     /// not change). Prepared answers of the old snapshot are dropped with it.
     public func applyLookups(_ changes: [String: DNSLookup?]) {
         guard !changes.isEmpty else { return }
-        let previous = box.withLockedValue { current -> Snapshot? in
+        let previous = updates.withLock { () -> Snapshot? in
             let merged = lookups.withLockedValue { lookups -> [String: DNSLookup] in
                 for (name, lookup) in changes { lookups[name] = lookup }
                 return lookups
@@ -169,11 +175,15 @@ public final class ConfigStore: Sendable {
             wanted.withLockedValue { wanted in
                 for (name, lookup) in changes where lookup != nil { wanted.remove(name) }
             }
-            let config = Self.applying(merged, to: current.config, only: Set(changes.keys))
-            guard config !== current.config else { return nil }
-            let previous = current
-            current = Snapshot(config: config, generation: current.generation)
-            return previous
+            // Built outside `box`, which requests take; `updates` keeps a reload from swapping in between.
+            let live = current
+            let config = Self.applying(merged, to: live.config, only: Set(changes.keys))
+            guard config !== live.config else { return nil }
+            return box.withLockedValue { current in
+                let previous = current
+                current = Snapshot(config: config, generation: current.generation)
+                return previous
+            }
         }
         if let previous {
             release(previous)
