@@ -106,6 +106,28 @@ struct CLITests {
         #expect(plain.err == "unsigned\n")
     }
 
+    @Test("dns records and dns check refuse bad input with one line and exit 2; check refuses an OAuth2 client secret")
+    func dnsBadInput() throws {
+        let unknown = try Self.run(["dns", "records", "--domain", "nowhere.invalid"])
+        #expect(unknown.code == 2)
+        #expect(unknown.err == "error: no configured domain, alias or wildcard serves nowhere.invalid\n")
+        let port = try Self.run(["dns", "check", "--nameserver", "127.0.0.1:port"])
+        #expect(port.code == 2)
+        #expect(port.err == "error: nameserver '127.0.0.1:port' is not HOST, HOST:PORT or [V6]:PORT\n")
+        let timeout = try Self.run(["dns", "check", "--timeout", "soon"])
+        #expect(timeout.code == 2)
+        #expect(timeout.err.hasPrefix("error: --timeout 'soon' is not a duration"))
+        let host = try Self.run(["dns", "records", "--service-host", "not a host"])
+        #expect(host.code == 2)
+        #expect(host.err.hasPrefix("error: --service-host 'not a host':"))
+        let path = NSTemporaryDirectory() + "autodiscover-secret-\(UUID().uuidString).yaml"
+        try "domains:\n  a.example:\n    imap: imap.a.example\n    oauth2: { issuer: \"https://login.a.example\", client_secret: x }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let secret = try Self.run(["check", "--config", path])
+        #expect(secret.code == 1)
+        #expect(secret.out.contains("\(path):4: domains.a.example.oauth2.client_secret: a client secret must not be published"))
+    }
+
     @Test("render prints the served bytes; an unknown domain exits 1 with the status")
     func render() throws {
         let outlook = try Self.run(["render", "--format", "outlook", "--email", "alice@example.com"])
