@@ -9,7 +9,8 @@ runtime_packages=(libyaml-0-2 libidn2-0 libnghttp2-14 libssl3 libc-ares2)
 install_missing() {
   local missing=() package
   for package in "$@"; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    # Installed, not merely known: a package removed but not purged still answers `dpkg -s`.
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$package")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing ${missing[*]}" >&2
