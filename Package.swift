@@ -43,14 +43,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The HTTP wire without networking: the HTTP/1.1 reader and encoder, the HTTP/1.1 connection as a
+        // state machine, the HTTP/2 session (libnghttp2), the response type both write.
+        .target(name: "AutodiscoverHTTP", dependencies: ["AutodiscoverCore", "CNGHTTP2"]),
         .target(
             name: "AutodiscoverServer",
             dependencies: [
-                "AutodiscoverCore", "AutodiscoverDNS", "CNGHTTP2",
+                "AutodiscoverCore", "AutodiscoverHTTP", "AutodiscoverDNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -81,6 +83,10 @@ let package = Package(
             exclude: ["Fixtures", "Golden"]
         ),
         .testTarget(
+            name: "AutodiscoverHTTPTests",
+            dependencies: ["AutodiscoverCore", "AutodiscoverHTTP", "CNGHTTP2"]
+        ),
+        .testTarget(
             name: "AutodiscoverDNSTests",
             dependencies: ["AutodiscoverCore", "AutodiscoverDNS"]
         ),
@@ -92,10 +98,12 @@ let package = Package(
             name: "AutodiscoverServerTests",
             dependencies: [
                 "AutodiscoverCore",
+                "AutodiscoverHTTP",
                 "AutodiscoverServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

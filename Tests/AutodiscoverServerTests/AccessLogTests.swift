@@ -30,7 +30,7 @@ struct AccessLogTests {
             ("/a@b/c%40d/100%25/%4", "/{address}/{address}/100%25/%4"), ("/", "/"), ("", ""), ("/@", "/{address}"),
         ] as [(String, String)])
     func loggedPath(_ target: String, _ logged: String) {
-        #expect(ExchangeLog.pathForLog(target) == logged)
+        #expect(RequestRecorder.pathForLog(target) == logged)
     }
 
     @Test("The command line's flags make the setting")

@@ -1,4 +1,5 @@
 import AutodiscoverCore
+import AutodiscoverHTTP
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -69,7 +70,7 @@ struct RequestHeadTests {
         ] as [(HTTPVersion, [String], Bool)])
     func keepAlive(_ version: HTTPVersion, _ connection: [String], _ expected: Bool) {
         let head = RequestHead(
-            method: .GET, uri: "/", version: version, fields: Self.fields(connection.map { ("Connection", $0) }))
+            method: .GET, uri: "/", version: version == .http1_0 ? .http1_0 : .http1_1, fields: Self.fields(connection.map { ("Connection", $0) }))
         #expect(head.isKeepAlive == expected)
         var headers = HTTPHeaders()
         for value in connection { headers.add(name: "Connection", value: value) }

@@ -15,8 +15,8 @@ public struct AnswerEngine: Sendable {
         var notFound: [RendererID: PreparedAnswer] = [:]
         var unavailable: [RendererID: PreparedAnswer] = [:]
         for renderer in registry.renderers {
-            notFound[renderer.id] = renderer.errorAnswer(.notFound)
-            unavailable[renderer.id] = renderer.errorAnswer(.unavailable)
+            notFound[renderer.id] = Self.errorAnswer(.notFound, renderer)
+            unavailable[renderer.id] = Self.errorAnswer(.unavailable, renderer)
         }
         self.notFound = notFound
         self.unavailable = unavailable
@@ -55,7 +55,7 @@ public struct AnswerEngine: Sendable {
 
     /// A response ready to write.
     public struct Response: Sendable {
-        /// Status and headers (with their HTTP/1.1 field lines, encoded once per kept answer).
+        /// Status and headers (one object per kept answer, shared by its responses).
         public var head: AnswerHead
         public var status: Int { head.status }
         public var contentType: String { head.contentType }
@@ -99,7 +99,7 @@ public struct AnswerEngine: Sendable {
         do {
             reading = try routed.read(request)
         } catch {
-            return respond(routed.errorAnswer(.badRequest(error)), routed, request, time)
+            return respond(errorAnswer(.badRequest(error), routed), routed, request, time)
         }
         // Nearly always the routed renderer itself: no registry lookup (a string hash) for it.
         let renderer = reading.renderer == routed.id ? routed : registry[reading.renderer] ?? routed
@@ -128,7 +128,7 @@ public struct AnswerEngine: Sendable {
         case .notFromDNS, .fresh, .stale: break
         case .pending:
             var response = respond(
-                unavailable[renderer.id] ?? renderer.errorAnswer(.unavailable), renderer, request, time, reading)
+                unavailable[renderer.id] ?? errorAnswer(.unavailable, renderer), renderer, request, time, reading)
             if found.domain.isWildcard { response.wantsLookup = found.requested }
             return response
         case .absent: return respond(notFoundAnswer(renderer), renderer, request, time, reading)
@@ -170,7 +170,16 @@ public struct AnswerEngine: Sendable {
     }
 
     private func notFoundAnswer(_ renderer: any Renderer) -> PreparedAnswer {
-        notFound[renderer.id] ?? renderer.errorAnswer(.notFound)
+        notFound[renderer.id] ?? errorAnswer(.notFound, renderer)
+    }
+
+    /// A renderer's error document as the error answer sent: the status and headers of ``AnswerError``.
+    public func errorAnswer(_ error: AnswerError, _ renderer: any Renderer) -> PreparedAnswer {
+        Self.errorAnswer(error, renderer)
+    }
+
+    private static func errorAnswer(_ error: AnswerError, _ renderer: any Renderer) -> PreparedAnswer {
+        renderer.errorDocument(error).with(status: error.status, addingHeaders: error.headers)
     }
 
     /// A format's error document (no configured domain answered).

@@ -14,7 +14,7 @@ public struct PreparedAnswer: Sendable {
         case ifNoAddress([Segment])
     }
 
-    /// Status and headers, their HTTP/1.1 field lines encoded once.
+    /// Status and headers.
     public let head: AnswerHead
     private let program: FillProgram
 
@@ -42,6 +42,16 @@ public struct PreparedAnswer: Sendable {
     public init(_ head: AnswerHead, segments: [Segment]) {
         self.head = head
         program = FillProgram(segments)
+    }
+
+    private init(_ head: AnswerHead, program: FillProgram) {
+        self.head = head
+        self.program = program
+    }
+
+    /// The same body with another status and more headers (an error document made an error answer).
+    public func with(status: Int, addingHeaders extra: [(String, String)]) -> PreparedAnswer {
+        PreparedAnswer(AnswerHead(status: status, contentType: contentType, headers: headers + extra), program: program)
     }
 
     /// Status and headers, a shape's domain markers in header values filled in (``DomainShapes``).
@@ -211,27 +221,11 @@ public final class AnswerHead: Sendable {
     public let contentType: String
     /// Other headers (e.g. `Content-Disposition`), in order.
     public let headers: [(String, String)]
-    /// `Content-Type` and the other headers as HTTP/1.1 field lines (`Name: value` and CRLF each), encoded
-    /// when the head is made: a kept answer's response head is then one copy, not a write per header.
-    public let fieldLines: [UInt8]
 
     public init(status: Int = 200, contentType: String, headers: [(String, String)] = []) {
         self.status = status
         self.contentType = contentType
         self.headers = headers
-        var lines: [UInt8] = []
-        lines.reserveCapacity(16 + contentType.utf8.count + headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 })
-        func line(_ name: String, _ value: String) {
-            lines.append(contentsOf: name.utf8)
-            lines.append(UInt8(ascii: ":"))
-            lines.append(UInt8(ascii: " "))
-            lines.append(contentsOf: value.utf8)
-            lines.append(UInt8(ascii: "\r"))
-            lines.append(UInt8(ascii: "\n"))
-        }
-        line("Content-Type", contentType)
-        for (name, value) in headers { line(name, value) }
-        fieldLines = lines
     }
 }
 

@@ -19,7 +19,7 @@
 ///         body.text("IMAP: \(domain.imap.first?.host ?? "none")\n")
 ///         return AnswerHead(contentType: "text/plain; charset=utf-8")
 ///     }
-///     func errorAnswer(_ error: AnswerError) -> PreparedAnswer { … }
+///     func errorDocument(_ error: AnswerError) -> PreparedAnswer { … }
 ///     func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest { … }
 /// }
 /// ```
@@ -45,8 +45,9 @@ public protocol Renderer: Sendable {
     var escaping: Escaping { get }
     /// Writes one domain's answer for one variant into `body`; returns its status and headers.
     func write(_ domain: MailDomain, variant: String, into body: inout AnswerBuilder) -> AnswerHead
-    /// The format's own error document.
-    func errorAnswer(_ error: AnswerError) -> PreparedAnswer
+    /// The format's own error document for `error` (its text, content type and the format's headers): its
+    /// status and `Retry-After` are set by ``AnswerEngine/errorAnswer(_:_:)`` from ``AnswerError/status``.
+    func errorDocument(_ error: AnswerError) -> PreparedAnswer
     /// The request a real client sends for `address` (used by `render` and the golden tests).
     func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest
 }

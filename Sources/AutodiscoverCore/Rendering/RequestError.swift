@@ -33,6 +33,24 @@ public enum AnswerError: Sendable, Equatable {
     /// The domain's settings come from DNS and have not been looked up yet (HTTP 503 with `Retry-After`).
     case unavailable
 
+    /// The HTTP status of an error document: the one place errors become statuses (every renderer's
+    /// document, the 405 of a known path). POX's "schema not available" (601) is a document MS-OXDSCLI
+    /// sends with 200.
+    public var status: Int {
+        switch self {
+        case .notFound: 404
+        case .badRequest(.unsupportedSchema): 200
+        case .badRequest: 400
+        case .methodNotAllowed: 405
+        case .unavailable: 503
+        }
+    }
+
+    /// Headers every error document carries for this error: `Retry-After` on a 503.
+    public var headers: [(String, String)] {
+        self == .unavailable ? [Self.retryAfter] : []
+    }
+
     /// The `Retry-After` of a 503, in seconds.
     public static let retryAfterSeconds = 5
     /// The header every renderer's 503 carries.

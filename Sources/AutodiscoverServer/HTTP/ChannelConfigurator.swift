@@ -1,7 +1,6 @@
 import AutodiscoverCore
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOSSL
 import NIOTLS
 
@@ -11,12 +10,13 @@ struct ChannelConfigurator: Sendable {
     let logger: Logger
     let accessLog: AccessLog
 
-    private var limits: Limits { responder.store.current.config.server.limits }
+    /// The settings a new connection runs with (a reload applies to connections opened after it).
+    private var server: ServerSettings { responder.store.current.config.server }
 
     /// Cleartext: HTTP/1.1 and h2c (prior knowledge) on one port.
     func configureCleartext(_ channel: any Channel) throws {
         let sniffer = PrefaceSniffer(
-            timeout: limits.headerTimeout,
+            timeout: server.limits.headerTimeout,
             http1: { channel in try self.configureHTTP1(channel, secure: false) },
             http2: { channel in try self.configureHTTP2(channel, secure: false) })
         try channel.pipeline.syncOperations.addHandler(sniffer)
@@ -38,23 +38,20 @@ struct ChannelConfigurator: Sendable {
     }
 
     func configureHTTP1(_ channel: any Channel, secure: Bool) throws {
-        let limits = self.limits
+        let server = self.server
         try channel.pipeline.syncOperations.addHandler(
-            HTTP1Handler(
-                log: exchangeLog(channel, secure: secure),
-                limits: limits))
-    }
-
-    private func exchangeLog(_ channel: any Channel, secure: Bool) -> ExchangeLog {
-        ExchangeLog(
-            responder: responder, logger: logger, accessLog: accessLog, secure: secure,
-            tally: responder.metrics.tally(for: channel.eventLoop))
+            HTTP1Handler(responder: responder, recorder: recorder(channel, secure: secure, server), limits: server.limits))
     }
 
     func configureHTTP2(_ channel: any Channel, secure: Bool) throws {
+        let server = self.server
         try channel.pipeline.syncOperations.addHandler(
-            NGHTTP2Handler(
-                log: exchangeLog(channel, secure: secure),
-                limits: limits))
+            NGHTTP2Handler(responder: responder, recorder: recorder(channel, secure: secure, server), limits: server.limits))
+    }
+
+    private func recorder(_ channel: any Channel, secure: Bool, _ server: ServerSettings) -> RequestRecorder {
+        RequestRecorder(
+            logger: logger, accessLog: accessLog, secure: secure, tally: responder.metrics.tally(for: channel.eventLoop),
+            trustedProxies: server.trustedProxies)
     }
 }

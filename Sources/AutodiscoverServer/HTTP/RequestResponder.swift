@@ -1,7 +1,7 @@
 import AutodiscoverCore
+import AutodiscoverHTTP
 import Logging
 import NIOCore
-import NIOHTTP1
 
 #if canImport(Glibc)
 import Glibc
@@ -9,8 +9,9 @@ import Glibc
 
 /// Answers one complete request: operations endpoints, then the renderers through ``AnswerEngine``.
 ///
-/// A pure function of the request and the live snapshot (no sockets), shared by HTTP/1.1 and
-/// HTTP/2, so routing, headers and caching can be tested without a server.
+/// A function of the request and the live snapshot (no sockets), shared by HTTP/1.1 and HTTP/2, so
+/// routing, headers and caching can be tested without a server. It makes the one response type the
+/// encoders write (``HTTPResponse``); statuses of error documents come from ``AnswerError/status``.
 public struct RequestResponder: Sendable {
     public let store: ConfigStore
     public let engine: AnswerEngine
@@ -20,67 +21,6 @@ public struct RequestResponder: Sendable {
         self.store = store
         self.engine = engine
         self.metrics = metrics
-    }
-
-    /// A response ready to encode: the status, the answer's own headers (prepared once per answer and
-    /// shared, so a request builds no header strings) and the few headers that depend on the request.
-    public struct Reply: Sendable {
-        public var status: HTTPResponseStatus
-        /// The answer's `Content-Type` and other headers (`Access-Control-Allow-Origin`, `Content-Disposition`,
-        /// …), with their HTTP/1.1 field lines; its own status is the answer's, `status` is what is sent.
-        public var answerHead: AnswerHead
-        public var contentType: String { answerHead.contentType }
-        public var headers: [(String, String)] { answerHead.headers }
-        public var body: [UInt8]
-        /// For HEAD: the headers describe the body, but none is sent.
-        public var omitBody = false
-        /// `Cache-Control: private, max-age=3600` on answers, `no-store` on everything else.
-        public var cacheable = false
-        /// `Vary: Host`, when the host chose the domain.
-        public var varyHost = false
-        /// The entity tag of a 200 (written as `ETag`; its text is made only when a header needs it).
-        public var entityTag: ETag?
-        /// The `Allow` header of a 405.
-        public var allow: String?
-        /// Renderer id or operations endpoint, for logs and metrics.
-        public var label: String
-        public var domain: String?
-
-        public init(status: HTTPResponseStatus, head: AnswerHead, body: [UInt8], label: String, domain: String? = nil) {
-            self.status = status
-            answerHead = head
-            self.body = body
-            self.label = label
-            self.domain = domain
-        }
-
-        /// A plain-text reply.
-        public static func text(_ status: HTTPResponseStatus, _ text: String, label: String) -> Reply {
-            Reply(status: status, head: plainText, body: Array(text.utf8), label: label)
-        }
-
-        private static let plainText = AnswerHead(contentType: "text/plain; charset=utf-8")
-        static let metricsText = AnswerHead(contentType: "text/plain; version=0.0.4; charset=utf-8")
-
-        /// Every header but `Content-Length` and `Connection`, in the order they are sent.
-        @inline(__always)
-        public func forEachHeader(_ body: (String, String) -> Void) {
-            body("Content-Type", contentType)
-            for (name, value) in headers { body(name, value) }
-            forEachResponseHeader(body)
-        }
-
-        /// The headers this reply adds to its answer's own (`Content-Type` and `headers`), in order.
-        @inline(__always)
-        public func forEachResponseHeader(_ body: (String, String) -> Void) {
-            if let allow { body("Allow", allow) }
-            body("Cache-Control", cacheable ? "private, max-age=3600" : "no-store")
-            if varyHost { body("Vary", "Host") }
-            if let entityTag { body("ETag", entityTag.text) }
-        }
-
-        /// The length announced in `Content-Length` (a HEAD announces the body it does not send).
-        public var contentLength: Int { body.count }
     }
 
     /// The request's facts that matter, without networking types.
@@ -98,14 +38,14 @@ public struct RequestResponder: Sendable {
     }
 
     /// Answers a request with the live snapshot and the given clock reading.
-    public func respond(_ request: Request, time: (seconds: Int, nanoseconds: Int)) -> Reply {
+    public func respond(_ request: Request, time: (seconds: Int, nanoseconds: Int)) -> HTTPResponse {
         var reply = reply(to: request, time: time)
         // HEAD: the headers describe the body that is not sent.
         if request.head.method == .HEAD { reply.omitBody = true }
         return reply
     }
 
-    private func reply(to request: Request, time: (seconds: Int, nanoseconds: Int)) -> Reply {
+    private func reply(to request: Request, time: (seconds: Int, nanoseconds: Int)) -> HTTPResponse {
         let snapshot = store.current
         let method = request.head.method.rawValue
         let target = request.head.uri
@@ -118,9 +58,10 @@ public struct RequestResponder: Sendable {
         case .notFound:
             return .text(.notFound, "Not found\n", label: "none")
         case .methodNotAllowed(let renderer):
-            let prepared = renderer.errorAnswer(.methodNotAllowed)
+            let prepared = engine.errorAnswer(.methodNotAllowed, renderer)
             let body = prepared.body(for: AnswerContext(address: nil, requestedDomain: DomainName.invalid))
-            var reply = Reply(status: .methodNotAllowed, head: prepared.head, body: body, label: renderer.id.rawValue)
+            var reply = HTTPResponse(
+                status: HTTPStatus(prepared.status), head: prepared.head, body: body, label: renderer.id.rawValue)
             reply.allow = renderer.routes.first?.methods.joined(separator: ", ") ?? "GET"
             return reply
         case .renderer(let renderer):
@@ -131,15 +72,15 @@ public struct RequestResponder: Sendable {
                 incoming, renderer: renderer, config: snapshot.config, cache: snapshot.answers, time: time)
             if let name = response.wantsLookup { store.want(name) }
             guard response.status == 200 else {
-                return Reply(
-                    status: HTTPResponseStatus(statusCode: response.status), head: response.head, body: response.body,
+                return HTTPResponse(
+                    status: HTTPStatus(response.status), head: response.head, body: response.body,
                     label: response.renderer.rawValue, domain: response.domain)
             }
             if response.stale { metrics.staleAnswer() }
             // An answer: cacheable, tagged, and 304 when the client holds it already.
             let tag = ETag(generation: snapshot.generation, body: response.body)
             let held = request.head.fields.ifNoneMatch.map { ETag.matches($0, tag.text) } ?? false
-            var reply = Reply(
+            var reply = HTTPResponse(
                 status: held ? .notModified : .ok, head: response.head, body: held ? [] : response.body,
                 label: response.renderer.rawValue, domain: response.domain)
             reply.cacheable = true
@@ -150,7 +91,7 @@ public struct RequestResponder: Sendable {
     }
 
     /// `/healthz`, `/readyz`, `/metrics`.
-    private func operations(path: Substring, method: String, snapshot: ConfigStore.Snapshot) -> Reply? {
+    private func operations(path: Substring, method: String, snapshot: ConfigStore.Snapshot) -> HTTPResponse? {
         let endpoint: String
         if ASCII.equalsLowercased(path.utf8, "/healthz".utf8) {
             endpoint = "healthz"
@@ -162,7 +103,7 @@ public struct RequestResponder: Sendable {
             return nil
         }
         guard method == "GET" || method == "HEAD" else {
-            var reply = Reply.text(.methodNotAllowed, "Use GET\n", label: "operations")
+            var reply = HTTPResponse.text(.methodNotAllowed, "Use GET\n", label: "operations")
             reply.allow = "GET, HEAD"
             return reply
         }
@@ -177,9 +118,11 @@ public struct RequestResponder: Sendable {
                 .ok, "ready: generation \(snapshot.generation), \(snapshot.config.domains.count) domains\n",
                 label: "readyz")
         default:
-            return Reply(status: .ok, head: Reply.metricsText, body: metrics.exposition(), label: "metrics")
+            return HTTPResponse(status: .ok, head: Self.metricsText, body: metrics.exposition(), label: "metrics")
         }
     }
+
+    private static let metricsText = AnswerHead(contentType: "text/plain; version=0.0.4; charset=utf-8")
 
     /// `X-Forwarded-Host` from a trusted proxy, else `Host` (HTTP/2 `:authority` arrives as `Host`).
     private func effectiveHost(_ fields: RequestHead.Fields, peer: [UInt8]?, snapshot: ConfigStore.Snapshot) -> String? {
@@ -206,103 +149,6 @@ extension String {
     }
 }
 
-/// Entity tags from the config generation and the body, so a reload or another address changes them:
-/// `"g<generation>-<hash in hex>"`.
-public struct ETag: Sendable, Equatable {
-    public let generation: Int
-    public let hash: UInt64
-
-    init(generation: Int, body: [UInt8]) {
-        self.init(generation: generation, hash: Self.hash(body))
-    }
-
-    init(generation: Int, hash: UInt64) {
-        self.generation = generation
-        self.hash = hash
-    }
-
-    /// The tag as sent, quotes included.
-    public var text: String {
-        String(unsafeUninitializedCapacity: Self.maxLength) { write(into: $0) }
-    }
-
-    /// Longest tag: quotes, `g`, 19 digits of generation, `-`, 16 hex digits.
-    static let maxLength = 40
-
-    /// Writes the tag into `buffer` (at least ``maxLength`` bytes); returns the bytes written.
-    func write(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        var index = 0
-        func put(_ byte: UInt8) {
-            buffer[index] = byte
-            index += 1
-        }
-        put(UInt8(ascii: "\""))
-        put(UInt8(ascii: "g"))
-        index += DecimalText.write(UInt(max(generation, 0)), to: UnsafeMutableRawPointer(buffer.baseAddress! + index))
-        put(UInt8(ascii: "-"))
-        var started = false
-        for shift in stride(from: 60, through: 0, by: -4) {
-            let nibble = Int((hash >> UInt64(shift)) & 0xF)
-            if nibble != 0 || started || shift == 0 {
-                put(nibble < 10 ? UInt8(ascii: "0") + UInt8(nibble) : UInt8(ascii: "a") + UInt8(nibble - 10))
-                started = true
-            }
-        }
-        put(UInt8(ascii: "\""))
-        return index
-    }
-
-    /// A 64-bit hash taking 32 bytes a step in four independent lanes (multiply and fold, in the manner of
-    /// wyhash), so the multiplications overlap instead of waiting on each other: one ETag costs a small
-    /// fraction of a byte-wise FNV over the same answer.
-    static func hash(_ bytes: [UInt8]) -> UInt64 {
-        bytes.withUnsafeBytes { raw -> UInt64 in
-            let count = raw.count
-            var lanes: (UInt64, UInt64, UInt64, UInt64) = (
-                0x9E37_79B9_7F4A_7C15 ^ UInt64(count), 0xC2B2_AE3D_27D4_EB4F, 0x1656_67B1_9E37_79F9,
-                0x85EB_CA77_C2B2_AE63
-            )
-            var offset = 0
-            while offset + 32 <= count {
-                lanes.0 = mix(lanes.0 ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self), 0xA076_1D64_78BD_642F)
-                lanes.1 = mix(lanes.1 ^ raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self), 0xE703_7ED1_A0B4_28DB)
-                lanes.2 = mix(lanes.2 ^ raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self), 0x8EBC_6AF0_9C88_C6E3)
-                lanes.3 = mix(lanes.3 ^ raw.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self), 0x5899_65CC_7537_4CC3)
-                offset += 32
-            }
-            var state = mix(lanes.0 ^ lanes.1, 0xA076_1D64_78BD_642F) ^ mix(lanes.2 ^ lanes.3, 0xE703_7ED1_A0B4_28DB)
-            while offset + 8 <= count {
-                state = mix(state ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self), 0xA076_1D64_78BD_642F)
-                offset += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                tail |= UInt64(raw[offset]) << shift
-                shift += 8
-                offset += 1
-            }
-            return mix(state ^ tail, 0xE703_7ED1_A0B4_28DB)
-        }
-    }
-
-    private static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        let product = a.multipliedFullWidth(by: b)
-        return product.high ^ product.low
-    }
-
-    /// `If-None-Match` may list several tags, weak ones included, or `*`.
-    static func matches(_ header: String, _ tag: String) -> Bool {
-        for candidate in header.split(separator: ",") {
-            var value = candidate.trimmingPrefix(" ").trimmingSuffixSpaces()
-            if value == "*" { return true }
-            if value.hasPrefix("W/") { value = value.dropFirst(2) }
-            if value == tag { return true }
-        }
-        return false
-    }
-}
-
 extension Substring {
     func trimmingPrefix(_ character: Character) -> Substring {
         var slice = self
@@ -321,7 +167,7 @@ extension RequestResponder {
     /// Answers a complete request now, for the HTTP/1.1 and HTTP/2 handlers: reads the wall clock (POX
     /// error documents carry the time) and the peer's address (a locked read in NIO) only when the request
     /// has `X-Forwarded-Host` (which counts only from a trusted proxy).
-    func respond(head: RequestHead, body: [UInt8], remoteAddress: @autoclosure () -> SocketAddress?) -> Reply {
+    func respond(head: RequestHead, body: [UInt8], remoteAddress: @autoclosure () -> SocketAddress?) -> HTTPResponse {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let peer =

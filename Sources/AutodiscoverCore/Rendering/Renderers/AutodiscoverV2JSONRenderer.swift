@@ -74,30 +74,28 @@ public struct AutodiscoverV2JSONRenderer: Renderer {
         return PreparedAnswer(status: 400, contentType: "application/json", segments: [.literal(json.bytes + [10])])
     }
 
-    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
+    public func errorDocument(_ error: AnswerError) -> PreparedAnswer {
         switch error {
         case .badRequest(.invalidProtocol(let name)):
             return invalidProtocol(name, supported: AutodiscoverV2JSONRenderer.supported)
         case .badRequest(let reason):
-            return message(400, "InvalidRequest", reason.description)
+            return message("InvalidRequest", reason.description)
         case .notFound:
-            return message(404, "NotFound", "No configuration for this domain.")
+            return message("NotFound", "No configuration for this domain.")
         case .methodNotAllowed:
-            return message(405, "MethodNotAllowed", "Use GET.")
+            return message("MethodNotAllowed", "Use GET.")
         case .unavailable:
-            return message(
-                503, "ServiceUnavailable", "The settings are being looked up; try again.", headers: [AnswerError.retryAfter])
+            return message("ServiceUnavailable", "The settings are being looked up; try again.")
         }
     }
 
-    private func message(_ status: Int, _ code: String, _ text: String, headers: [(String, String)] = []) -> PreparedAnswer {
+    private func message(_ code: String, _ text: String) -> PreparedAnswer {
         var json = JSONWriter()
         json.beginObject()
         json.field("ErrorCode", code)
         json.field("ErrorMessage", text)
         json.endObject()
-        return PreparedAnswer(
-            status: status, contentType: "application/json", headers: headers, segments: [.literal(json.bytes + [10])])
+        return PreparedAnswer(contentType: "application/json", segments: [.literal(json.bytes + [10])])
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

@@ -55,8 +55,8 @@ public struct MobileSyncRenderer: Renderer {
             responseNamespace: POXNamespace.mobileSyncResponse, status: 200)
     }
 
-    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
-        POXNamespace.errorAnswer(error, responseNamespace: POXNamespace.mobileSyncResponse)
+    public func errorDocument(_ error: AnswerError) -> PreparedAnswer {
+        POXNamespace.errorDocument(error, responseNamespace: POXNamespace.mobileSyncResponse)
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

@@ -171,18 +171,15 @@ public struct MobileconfigRenderer: Renderer {
         plist.element("integer", String(value))
     }
 
-    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
-        let (status, text): (Int, String)
-        switch error {
-        case .notFound: (status, text) = (404, "No mail settings are configured for this domain.")
-        case .badRequest(let reason): (status, text) = (400, "Cannot make a profile: \(reason).")
-        case .methodNotAllowed: (status, text) = (405, "Use GET.")
-        case .unavailable:
-            (status, text) = (503, "The mail settings for this domain are being looked up; try again in a few seconds.")
-        }
-        return PreparedAnswer(
-            status: status, contentType: "text/plain; charset=utf-8", headers: status == 503 ? [AnswerError.retryAfter] : [],
-            segments: [.literal(Array((text + "\n").utf8))])
+    public func errorDocument(_ error: AnswerError) -> PreparedAnswer {
+        let text =
+            switch error {
+            case .notFound: "No mail settings are configured for this domain."
+            case .badRequest(let reason): "Cannot make a profile: \(reason)."
+            case .methodNotAllowed: "Use GET."
+            case .unavailable: "The mail settings for this domain are being looked up; try again in a few seconds."
+            }
+        return PreparedAnswer(contentType: "text/plain; charset=utf-8", segments: [.literal(Array((text + "\n").utf8))])
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

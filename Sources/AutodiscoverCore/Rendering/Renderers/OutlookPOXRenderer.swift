@@ -86,8 +86,8 @@ public struct OutlookPOXRenderer: Renderer {
         xml.close("Protocol")
     }
 
-    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
-        POXNamespace.errorAnswer(error, responseNamespace: nil)
+    public func errorDocument(_ error: AnswerError) -> PreparedAnswer {
+        POXNamespace.errorDocument(error, responseNamespace: nil)
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

@@ -97,18 +97,16 @@ public struct PACCRenderer: Renderer {
         }
     }
 
-    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
-        let (status, code): (Int, String)
-        switch error {
-        case .notFound: (status, code) = (404, "not-found")
-        case .badRequest: (status, code) = (400, "bad-request")
-        case .methodNotAllowed: (status, code) = (405, "method-not-allowed")
-        case .unavailable: (status, code) = (503, "unavailable")
-        }
+    public func errorDocument(_ error: AnswerError) -> PreparedAnswer {
+        let code =
+            switch error {
+            case .notFound: "not-found"
+            case .badRequest: "bad-request"
+            case .methodNotAllowed: "method-not-allowed"
+            case .unavailable: "unavailable"
+            }
         return PreparedAnswer(
-            status: status, contentType: "application/json",
-            headers: status == 503 ? Self.cors + [AnswerError.retryAfter] : Self.cors,
-            segments: [.literal(Array("{\"error\":\"\(code)\"}\n".utf8))])
+            contentType: "application/json", headers: Self.cors, segments: [.literal(Array("{\"error\":\"\(code)\"}\n".utf8))])
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

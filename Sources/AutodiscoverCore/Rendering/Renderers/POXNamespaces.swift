@@ -12,7 +12,7 @@ enum POXNamespace {
 
     /// An `Error` document: `<Response>` (in `responseNamespace` when given) holding code and message.
     static func errorDocument(
-        code: Int, message: String, responseNamespace: String?, status: Int, headers: [(String, String)] = []
+        code: Int, message: String, responseNamespace: String?, status: Int = 200
     ) -> PreparedAnswer {
         var xml = AnswerBuilder(escaping: .xml)
         xml.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n")
@@ -29,29 +29,20 @@ enum POXNamespace {
         xml.raw("    </Error>\n")
         xml.close("Response")
         xml.close("Autodiscover")
-        return PreparedAnswer(status: status, contentType: contentType, headers: headers, segments: xml.finish())
+        return PreparedAnswer(status: status, contentType: contentType, segments: xml.finish())
     }
 
-    /// The error document for an ``AnswerError``, with `Response` in `responseNamespace` when given.
-    static func errorAnswer(_ error: AnswerError, responseNamespace: String?) -> PreparedAnswer {
-        switch error {
-        case .notFound:
-            return errorDocument(
-                code: 500, message: "The email address can't be found.", responseNamespace: responseNamespace,
-                status: 404)
-        case .badRequest(.unsupportedSchema):
-            return errorDocument(
-                code: 601, message: "The requested schema is not available.", responseNamespace: responseNamespace,
-                status: 200)
-        case .badRequest:
-            return errorDocument(code: 600, message: "Invalid Request", responseNamespace: responseNamespace, status: 400)
-        case .methodNotAllowed:
-            return errorDocument(code: 600, message: "Invalid Request", responseNamespace: responseNamespace, status: 405)
-        case .unavailable:
-            return errorDocument(
-                code: 603, message: "The server is temporarily unavailable.", responseNamespace: responseNamespace,
-                status: 503, headers: [AnswerError.retryAfter])
-        }
+    /// The error document for an ``AnswerError`` (MS-OXDSCLI's codes), with `Response` in
+    /// `responseNamespace` when given.
+    static func errorDocument(_ error: AnswerError, responseNamespace: String?) -> PreparedAnswer {
+        let (code, message) =
+            switch error {
+            case .notFound: (500, "The email address can't be found.")
+            case .badRequest(.unsupportedSchema): (601, "The requested schema is not available.")
+            case .badRequest, .methodNotAllowed: (600, "Invalid Request")
+            case .unavailable: (603, "The server is temporarily unavailable.")
+            }
+        return errorDocument(code: code, message: message, responseNamespace: responseNamespace)
     }
 
     /// Reads a POX request body: the address and which response schema the client wants.

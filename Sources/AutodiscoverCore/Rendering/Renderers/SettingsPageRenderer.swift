@@ -89,15 +89,14 @@ public struct SettingsPageRenderer: Renderer {
         html.raw("</code></td></tr>\n")
     }
 
-    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
-        let (status, text): (Int, String)
-        switch error {
-        case .notFound: (status, text) = (404, "No mail settings are configured for this domain.")
-        case .badRequest: (status, text) = (400, "That does not look like an email address.")
-        case .methodNotAllowed: (status, text) = (405, "Use GET.")
-        case .unavailable:
-            (status, text) = (503, "The mail settings for this domain are being looked up; try again in a few seconds.")
-        }
+    public func errorDocument(_ error: AnswerError) -> PreparedAnswer {
+        let text =
+            switch error {
+            case .notFound: "No mail settings are configured for this domain."
+            case .badRequest: "That does not look like an email address."
+            case .methodNotAllowed: "Use GET."
+            case .unavailable: "The mail settings for this domain are being looked up; try again in a few seconds."
+            }
         var html = AnswerBuilder(escaping: .html)
         html.raw(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Mail settings</title></head>\n<body>\n<p>")
@@ -105,16 +104,14 @@ public struct SettingsPageRenderer: Renderer {
         html.raw("</p>\n")
         // Not a dead end: on a host that is no mail domain (the service's own address, a fresh start), or
         // for an address it cannot read, a form leads to the settings of the domain of the address typed.
-        if status == 404 || status == 400 {
+        if error == .notFound || error.status == 400 {
             html.raw(
                 "<form action=\"/settings\" method=\"get\">\n<label>Your email address <input type=\"email\" name=\"emailaddress\" "
                     + "required autocomplete=\"email\" placeholder=\"you@example.com\"></label>\n<button type=\"submit\">Show the settings</button>\n</form>\n"
             )
         }
         html.raw("</body>\n</html>\n")
-        return PreparedAnswer(
-            status: status, contentType: Self.contentType, headers: status == 503 ? [AnswerError.retryAfter] : [],
-            segments: html.finish())
+        return PreparedAnswer(contentType: Self.contentType, segments: html.finish())
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

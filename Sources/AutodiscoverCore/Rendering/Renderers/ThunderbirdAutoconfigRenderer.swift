@@ -88,18 +88,10 @@ public struct ThunderbirdAutoconfigRenderer: Renderer {
         xml.close(element)
     }
 
-    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
-        let status: Int
-        switch error {
-        case .notFound: status = 404
-        case .badRequest: status = 400
-        case .methodNotAllowed: status = 405
-        case .unavailable: status = 503
-        }
+    /// The same empty document for every error: Thunderbird then tries its next source.
+    public func errorDocument(_ error: AnswerError) -> PreparedAnswer {
         let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<clientConfig version=\"1.1\"/>\n"
-        return PreparedAnswer(
-            status: status, contentType: Self.contentType,
-            headers: status == 503 ? Self.cors + [AnswerError.retryAfter] : Self.cors, segments: [.literal(Array(body.utf8))])
+        return PreparedAnswer(contentType: Self.contentType, headers: Self.cors, segments: [.literal(Array(body.utf8))])
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

@@ -35,17 +35,15 @@ public struct WellKnownDAVRenderer: Renderer {
         return AnswerHead(status: 301, contentType: Self.contentType, headers: [("Location", service.url)])
     }
 
-    public func errorAnswer(_ error: AnswerError) -> PreparedAnswer {
-        let (status, text): (Int, String)
-        switch error {
-        case .notFound: (status, text) = (404, "No CalDAV or CardDAV service is configured for this domain.")
-        case .badRequest: (status, text) = (400, "Bad request.")
-        case .methodNotAllowed: (status, text) = (405, "Use GET.")
-        case .unavailable: (status, text) = (503, "The settings for this domain are being looked up; try again.")
-        }
-        return PreparedAnswer(
-            status: status, contentType: Self.contentType, headers: status == 503 ? [AnswerError.retryAfter] : [],
-            segments: [.literal(Array((text + "\n").utf8))])
+    public func errorDocument(_ error: AnswerError) -> PreparedAnswer {
+        let text =
+            switch error {
+            case .notFound: "No CalDAV or CardDAV service is configured for this domain."
+            case .badRequest: "Bad request."
+            case .methodNotAllowed: "Use GET."
+            case .unavailable: "The settings for this domain are being looked up; try again."
+            }
+        return PreparedAnswer(contentType: Self.contentType, segments: [.literal(Array((text + "\n").utf8))])
     }
 
     public func sampleRequest(for address: EmailAddress, protocol: String?) -> IncomingRequest {

@@ -1,3 +1,5 @@
+import AutodiscoverCore
+
 /// Reads a `Transfer-Encoding: chunked` body (RFC 9112 §7.1) as it arrives, in pieces of any size.
 ///
 /// Chunk extensions and trailer fields are skipped (bounded); a body that would grow past `maxBodyBytes`

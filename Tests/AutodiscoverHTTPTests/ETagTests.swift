@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AutodiscoverServer
+@testable import AutodiscoverHTTP
 
 @Suite("Entity tags")
 struct ETagTests {

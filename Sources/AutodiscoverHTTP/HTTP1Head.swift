@@ -1,3 +1,5 @@
+import AutodiscoverCore
+
 #if canImport(Glibc)
 import Glibc
 #endif

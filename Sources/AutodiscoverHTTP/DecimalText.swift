@@ -1,11 +1,11 @@
 /// A non-negative number written as decimal ASCII straight into memory: the response head's
 /// Content-Length and status code, the ETag's generation (no string made per request).
-enum DecimalText {
+public enum DecimalText {
     /// The most digits written: `UInt.max` has 20.
-    static let maxLength = 20
+    public static let maxLength = 20
 
     /// Writes `value` at `target`, which has room for ``maxLength`` bytes; returns the bytes written.
-    static func write(_ value: UInt, to target: UnsafeMutableRawPointer) -> Int {
+    public static func write(_ value: UInt, to target: UnsafeMutableRawPointer) -> Int {
         var digits = 0
         var rest = value
         repeat {

@@ -1,21 +1,50 @@
 import AutodiscoverCore
-import NIOHTTP1
 
 /// What the service reads from a request's head, the same for HTTP/1.1 and HTTP/2: the method, the target
 /// and the few fields that change an answer, its headers or its log line. No list of fields is kept: each
 /// field is matched by name as it is read and only the ones named here become strings, so a request
 /// costs one string (its target) and whatever short values it sends.
 public struct RequestHead: Sendable {
-    public var method: HTTPMethod
+    public var method: Method
     public var uri: String
-    public var version: HTTPVersion
+    public var version: Version
     public var fields: Fields
 
-    public init(method: HTTPMethod, uri: String, version: HTTPVersion = .http1_1, fields: Fields = Fields()) {
+    public init(method: Method, uri: String, version: Version = .http1_1, fields: Fields = Fields()) {
         self.method = method
         self.uri = uri
         self.version = version
         self.fields = fields
+    }
+
+    /// A request method, as sent (methods are case-sensitive).
+    public struct Method: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let GET = Method(rawValue: "GET")
+        public static let HEAD = Method(rawValue: "HEAD")
+        public static let POST = Method(rawValue: "POST")
+        public static let PUT = Method(rawValue: "PUT")
+        public static let DELETE = Method(rawValue: "DELETE")
+        public static let OPTIONS = Method(rawValue: "OPTIONS")
+    }
+
+    /// The protocol a request came over.
+    public enum Version: Sendable, Equatable {
+        case http1_0, http1_1, http2
+
+        public var major: Int { self == .http2 ? 2 : 1 }
+        public var minor: Int { self == .http1_0 ? 0 : self == .http1_1 ? 1 : 0 }
+        /// As logged: `1.0`, `1.1`, `2`.
+        public var text: String {
+            switch self {
+            case .http1_0: "1.0"
+            case .http1_1: "1.1"
+            case .http2: "2"
+            }
+        }
     }
 
     /// The fields the service reads (the first of each name counts), and what all of them add up to.
@@ -99,7 +128,7 @@ public struct RequestHead: Sendable {
 extension RequestHead {
     /// Reads an HTTP/1.1 request head (`bytes` up to its blank line) in one pass: ``HTTP1Head`` checks it
     /// and works out the body's framing, each field is matched here as it is read.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(HTTP1HeadError) -> (HTTP1Head, RequestHead) {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(HTTP1HeadError) -> (HTTP1Head, RequestHead) {
         var fields = Fields()
         let head = try HTTP1Head.parse(bytes) { field in
             fields.add(
@@ -116,9 +145,9 @@ extension RequestHead {
             version: head.minorVersion == 0 ? .http1_0 : .http1_1, fields: fields)
     }
 
-    private static func method(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> HTTPMethod {
+    private static func method(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Method {
         if HTTP1Head.equalsBytes(bytes, range, "GET") { return .GET }
         if HTTP1Head.equalsBytes(bytes, range, "POST") { return .POST }
-        return HTTPMethod(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+        return Method(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self))
     }
 }

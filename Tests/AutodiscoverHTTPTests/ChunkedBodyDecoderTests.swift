@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AutodiscoverCore
+@testable import AutodiscoverHTTP
 
 @Suite("Chunked request bodies")
 struct ChunkedBodyDecoderTests {

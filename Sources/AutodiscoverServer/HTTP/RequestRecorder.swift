@@ -1,28 +1,30 @@
 import AutodiscoverCore
+import AutodiscoverHTTP
 import Logging
 import NIOCore
-import NIOHTTP1
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Metrics and the access-log line for each answered request, the same for HTTP/1.1 and HTTP/2.
-struct ExchangeLog: Sendable {
-    /// Makes the answers; its metrics and configuration store are what the log records against.
-    let responder: RequestResponder
+/// Metrics and the access-log line for each answered request, the same for HTTP/1.1 and HTTP/2: handed
+/// each outcome (the response, the request's head, when it began), it makes no answers itself.
+struct RequestRecorder: Sendable {
     let logger: Logger
     let accessLog: AccessLog
     /// True on the TLS listener (the scheme logged when no trusted proxy says otherwise).
     let secure: Bool
     /// Where this connection's event loop counts its requests.
     let tally: RequestTally
+    /// Proxies whose `X-Forwarded-For` and `-Proto` are believed (`server.trusted_proxies` when the
+    /// connection opened).
+    let trustedProxies: [CIDRRange]
 
     func record(
-        _ reply: RequestResponder.Reply, for head: RequestHead, started: UInt64,
+        _ reply: HTTPResponse, for head: RequestHead, started: UInt64,
         remoteAddress: @autoclosure () -> SocketAddress?
     ) {
-        let elapsed = Int64(Self.monotonicNanoseconds() &- started)
+        let elapsed = Int64(MonotonicClock.now() &- started)
         let client = ClientFamily(userAgent: head.fields.userAgent)
         let number = tally.record(
             .init(renderer: reply.label, status: Int(reply.status.code), client: client), nanoseconds: elapsed)
@@ -31,7 +33,7 @@ struct ExchangeLog: Sendable {
         var metadata: Logger.Metadata = [
             "method": .string(head.method.rawValue),
             "path": .string(Self.pathForLog(head.uri)),
-            "http": .string(head.version.major == 2 ? "2" : "1.1"),
+            "http": .string(head.version == .http2 ? "2" : "1.1"),
             "renderer": .string(reply.label),
             "domain": .string(reply.domain ?? "-"),
             "status": .string(String(reply.status.code)),
@@ -51,8 +53,7 @@ struct ExchangeLog: Sendable {
         let peer = remoteAddress?.ipAddress ?? "-"
         var scheme = secure ? "https" : "http"
         var remote = peer
-        let proxies = responder.store.current.config.server.trustedProxies
-        if let bytes = IPAddressBytes.parse(peer), proxies.contains(where: { $0.contains(bytes) }) {
+        if let bytes = IPAddressBytes.parse(peer), trustedProxies.contains(where: { $0.contains(bytes) }) {
             if let forwarded = head.fields.forwardedFor?.firstListEntry { remote = forwarded }
             if let proto = head.fields.forwardedProto, proto == "http" || proto == "https" {
                 scheme = proto
@@ -80,11 +81,5 @@ struct ExchangeLog: Sendable {
                 || encodedAt.withUTF8Buffer { ASCII.offset(of: UnsafeRawBufferPointer($0), in: UnsafeRawBufferPointer(bytes)) }
                     != nil
         }
-    }
-
-    static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AutodiscoverCore
+@testable import AutodiscoverHTTP
 
 @Suite("HTTP/1.1 request heads")
 struct HTTP1HeadTests {
