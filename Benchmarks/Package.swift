@@ -20,6 +20,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "AutodiscoverCore", package: root),
+                .product(name: "AutodiscoverHTTP", package: root),
             ],
             path: "Benchmarks/AutodiscoverBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

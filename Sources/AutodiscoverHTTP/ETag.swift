@@ -95,4 +95,3 @@ public struct ETag: Sendable, Equatable {
         return false
     }
 }
-

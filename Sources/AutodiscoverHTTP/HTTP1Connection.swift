@@ -38,8 +38,8 @@ public struct HTTP1Connection: Sendable {
         case head(searched: Int)
         /// A request whose body is still arriving: bytes still expected (`Content-Length`), or a chunked body.
         case body(RequestHead, remaining: Int?, chunks: ChunkedBodyDecoder?)
-        /// A complete request handed out with `.answer`, not yet answered.
-        case answering(RequestHead)
+        /// A complete request handed out with `.answer`, not yet answered: what its answer's framing needs.
+        case answering(keepAlive: Bool, http10: Bool)
         case closed
     }
 
@@ -141,7 +141,7 @@ public struct HTTP1Connection: Sendable {
         body.removeAll(keepingCapacity: true)
         switch parsed.framing {
         case .none:
-            state = .answering(head)
+            state = Self.answering(head)
             return (end, .answer(head, body: []))
         case .length(let length):
             body.reserveCapacity(length)
@@ -184,7 +184,7 @@ public struct HTTP1Connection: Sendable {
                 break
             }
         }
-        state = .answering(head)
+        state = Self.answering(head)
         let complete = body
         body = []
         return (consumed, .answer(head, body: complete))
@@ -193,8 +193,8 @@ public struct HTTP1Connection: Sendable {
     /// The request handed out with `.answer` has been answered at `now`: how the response ends the
     /// connection or not. Keep-alive moves the head deadline to `idle_timeout + header_timeout` from now.
     public mutating func answered(now: UInt64) -> HTTP1ResponseEncoder.Persistence {
-        guard case .answering(let head) = state else { return .close }
-        let keepAlive = head.isKeepAlive && !quiescing
+        guard case .answering(let wantsKeepAlive, let http10) = state else { return .close }
+        let keepAlive = wantsKeepAlive && !quiescing
         if keepAlive {
             state = .head(searched: 0)
             headDeadline = now &+ idleTimeout &+ headerTimeout
@@ -202,7 +202,11 @@ public struct HTTP1Connection: Sendable {
             // `Connection: close`, HTTP/1.0 or shutdown: the whole request was read; close once written.
             state = .closed
         }
-        return HTTP1ResponseEncoder.Persistence(keepAlive: keepAlive, announceKeepAlive: keepAlive && head.version == .http1_0)
+        return HTTP1ResponseEncoder.Persistence(keepAlive: keepAlive, announceKeepAlive: keepAlive && http10)
+    }
+
+    private static func answering(_ head: RequestHead) -> State {
+        .answering(keepAlive: head.isKeepAlive, http10: head.version == .http1_0)
     }
 
     /// The timer set for ``deadline`` fired at `now` (early is harmless: nothing happens).

@@ -91,11 +91,26 @@ public final class HTTP2Session {
 
     // MARK: Reading
 
-    /// Feeds bytes that arrived at `now`; returns the requests completed and the streams refused, in order.
-    /// A fatal error (a flood, a CONTINUATION run over the limit, no client preface) queues a GOAWAY that
-    /// says why; the session then wants nothing more (``isFinished``).
+    /// Feeds bytes that arrived at `now` and hands `handle` the requests completed and the streams refused,
+    /// in order (after libnghttp2 has read them all: nothing is answered inside its callbacks). A fatal error
+    /// (a flood, a CONTINUATION run over the limit, no client preface) queues a GOAWAY that says why; the
+    /// session then wants nothing more (``isFinished``).
+    public func receive(_ bytes: UnsafeRawBufferPointer, now: UInt64, _ handle: (Event) -> Void) {
+        feed(bytes, now: now)
+        // The events are kept in one array reused from read to read: nothing is allocated for them.
+        for event in events { handle(event) }
+        events.removeAll(keepingCapacity: true)
+    }
+
+    /// The same, returning the events (tests).
     public func receive(_ bytes: UnsafeRawBufferPointer, now: UInt64) -> [Event] {
-        guard let session, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
+        var taken: [Event] = []
+        receive(bytes, now: now) { taken.append($0) }
+        return taken
+    }
+
+    private func feed(_ bytes: UnsafeRawBufferPointer, now: UInt64) {
+        guard let session, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         self.now = now
         let result = nghttp2_session_mem_recv(session, base, bytes.count)
         if result < 0 {
@@ -109,8 +124,6 @@ public final class HTTP2Session {
                 }
             nghttp2_session_terminate_session(session, code.rawValue)
         }
-        defer { events.removeAll(keepingCapacity: true) }
-        return events
     }
 
     /// Streams opened since the last call whose body has not all arrived, with when each began: they are

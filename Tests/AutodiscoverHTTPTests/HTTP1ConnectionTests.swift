@@ -60,15 +60,20 @@ struct HTTP1ConnectionTests {
             name: "HTTP/1.0 closes after its answer", inputs: [.bytes("GET /a HTTP/1.0\r\n\r\n")],
             expected: ["answer GET /a", "close"]),
         Case(
-            name: "HTTP/1.0 with keep-alive stays open and says so", inputs: [.bytes("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")],
+            name: "HTTP/1.0 with keep-alive stays open and says so",
+            inputs: [.bytes("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")],
             expected: ["answer GET /a", "keep-alive announced", "need more"]),
         Case(
             name: "a Content-Length body, in two reads",
             inputs: [.bytes("POST /p HTTP/1.1\r\nContent-Length: 5\r\n\r\nab"), .bytes("cde" + get)],
-            expected: ["need more", "deadline 30", "answer POST /p body=abcde", "keep-alive", "answer GET /a", "keep-alive", "need more"]),
+            expected: [
+                "need more", "deadline 30", "answer POST /p body=abcde", "keep-alive", "answer GET /a", "keep-alive", "need more",
+            ]),
         Case(
             name: "a chunked body",
-            inputs: [.bytes("POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"), .bytes("2;x=y\r\nde\r\n0\r\n\r\n")],
+            inputs: [
+                .bytes("POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"), .bytes("2;x=y\r\nde\r\n0\r\n\r\n"),
+            ],
             expected: ["need more", "deadline 30", "answer POST /p body=abcde", "keep-alive", "need more"]),
         Case(
             name: "Expect: 100-continue with no body yet gets 100 Continue",
@@ -87,7 +92,8 @@ struct HTTP1ConnectionTests {
             expected: ["need more", "deadline 30", "refuse 413 POST /p"]),
         Case(
             name: "a target over max_uri_bytes: 414",
-            inputs: [.bytes("GET /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\n\r\n")], expected: ["refuse 414 GET /aaaa"]),
+            inputs: [.bytes("GET /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\n\r\n")],
+            expected: ["refuse 414 GET /aaaa"]),
         Case(
             name: "a request line growing past the limit with no end: 414 before it ends",
             inputs: [.bytes("GET /" + String(repeating: "a", count: 200))], expected: ["refuse 414 GET /"]),
@@ -97,7 +103,8 @@ struct HTTP1ConnectionTests {
             expected: ["refuse 431 GET /a"]),
         Case(
             name: "a head growing past every limit with no end: 431 before it ends",
-            inputs: [.bytes("GET /a HTTP/1.1\r\n" + String(repeating: "X-Many: b\r\n", count: 500))], expected: ["refuse 431 GET /"]),
+            inputs: [.bytes("GET /a HTTP/1.1\r\n" + String(repeating: "X-Many: b\r\n", count: 500))],
+            expected: ["refuse 431 GET /"]),
         Case(
             name: "an unreadable head: 400, nothing more read",
             inputs: [.bytes("GET /a HTTP/1.1\r\nBad Header: x\r\n\r\n"), .bytes(get)], expected: ["refuse 400 GET /", "none"]),
@@ -225,6 +232,8 @@ struct HTTP1ConnectionTests {
         let head = String(decoding: HTTP1ResponseEncoder.encode(response, .close), as: UTF8.self)
         #expect(head.hasSuffix("Content-Length: 4\r\nConnection: close\r\n\r\n"))
         let refused = String(decoding: HTTP1ResponseEncoder.encode(HTTPRefusal.requestTimedOut.response, .close), as: UTF8.self)
-        #expect(refused.hasPrefix("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"))
+        #expect(
+            refused.hasPrefix(
+                "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"))
     }
 }

@@ -20,7 +20,8 @@ struct HTTP2SessionTests {
             var callbacks: OpaquePointer?
             nghttp2_session_callbacks_new(&callbacks)
             defer { nghttp2_session_callbacks_del(callbacks) }
-            nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, user in
+            nghttp2_session_callbacks_set_on_header_callback(callbacks) {
+                _, frame, name, nameLength, value, valueLength, _, user in
                 let client = Unmanaged<Client>.fromOpaque(user!).takeUnretainedValue()
                 let name = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
                 if name == ":status" {
@@ -108,7 +109,8 @@ struct HTTP2SessionTests {
         let first = client.get("/mail/config-v1.1.xml?emailaddress=a%40example.com", extra: [("user-agent", "Thunderbird")])
         let second = client.get("/healthz")
         let events = Self.exchange(client, server) { head in
-            HTTPResponse.text(.ok, "\(head.method) \(head.uri) \(head.fields.host ?? "-") \(head.fields.userAgent ?? "-")", label: "t")
+            HTTPResponse.text(
+                .ok, "\(head.method) \(head.uri) \(head.fields.host ?? "-") \(head.fields.userAgent ?? "-")", label: "t")
         }
         #expect(events.count == 2)
         #expect(client.statuses[first] == "200" && client.statuses[second] == "200")

@@ -2,6 +2,7 @@
 // Run: `cd Benchmarks && swift package benchmark` (release build; results in the terminal).
 
 import AutodiscoverCore
+import AutodiscoverHTTP
 import Benchmark
 
 #if canImport(Glibc)
@@ -96,6 +97,24 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 guard let end = HTTP1Head.end(in: bytes) else { continue }
                 blackHole(try? HTTP1Head.parse(UnsafeRawBufferPointer(rebasing: bytes[..<end])))
+            }
+        }
+    }
+
+    Benchmark("HTTP/1.1 connection: a keep-alive request read and answered (state machine and head encoder)") { benchmark in
+        var connection = HTTP1Connection(limits: Limits(), now: 0)
+        let response = HTTPResponse(
+            status: .ok, head: AnswerHead(contentType: "text/xml; charset=utf-8", headers: [("Access-Control-Allow-Origin", "*")]),
+            body: [], label: "thunderbird")
+        var output = [UInt8](repeating: 0, count: HTTP1ResponseEncoder.headBound(response))
+        head.withUnsafeBytes { bytes in
+            output.withUnsafeMutableBytes { raw in
+                for _ in benchmark.scaledIterations {
+                    let (_, action) = connection.read(bytes, now: 1)
+                    blackHole(action)
+                    let persistence = connection.answered(now: 1)
+                    blackHole(HTTP1ResponseEncoder.writeHead(response, persistence, into: raw))
+                }
             }
         }
     }

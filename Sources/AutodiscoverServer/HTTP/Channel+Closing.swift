@@ -20,7 +20,9 @@ extension ByteBuffer {
     /// An HTTP/1.1 response written whole: its head through one pointer, then its body.
     mutating func writeHTTP1Response(_ response: HTTPResponse, _ persistence: HTTP1ResponseEncoder.Persistence) {
         let bound = HTTP1ResponseEncoder.headBound(response)
-        writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { HTTP1ResponseEncoder.writeHead(response, persistence, into: $0) }
+        writeWithUnsafeMutableBytes(minimumWritableBytes: bound) {
+            HTTP1ResponseEncoder.writeHead(response, persistence, into: $0)
+        }
         if response.sendsBody { writeBytes(response.body) }
     }
 }

@@ -58,12 +58,14 @@ final class HTTP1Handler: ChannelDuplexHandler, RemovableChannelHandler {
             switch action {
             case .answer(let head, let body):
                 answer(head, body, context)
-                if connection.isClosed { return }
+                // Nearly every read holds one whole request: done without asking the connection again.
+                if connection.isClosed || buffer.readableBytes == 0 { return }
             case .sendContinue:
                 var interim = context.channel.allocator.buffer(capacity: 25)
                 interim.writeStaticString(HTTP1ResponseEncoder.continueHead)
                 context.write(wrapOutboundOut(interim), promise: nil)
                 needsFlush = true
+                return  // the body is still to come
             default:
                 perform(action, context)
                 return

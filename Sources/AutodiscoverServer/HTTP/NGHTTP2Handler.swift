@@ -65,8 +65,8 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session, !closed else { return }
         lastActivity = .now()
-        let events = unwrapInboundIn(data).withUnsafeReadableBytes { session.receive($0, now: MonotonicClock.now()) }
-        handle(events, context)
+        let now = MonotonicClock.now()
+        unwrapInboundIn(data).withUnsafeReadableBytes { session.receive($0, now: now) { handle($0, context) } }
         if session.isFinished { sendPending(context) }
     }
 
@@ -109,20 +109,17 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
 
     // MARK: Requests
 
-    private func handle(_ events: [HTTP2Session.Event], _ context: ChannelHandlerContext) {
-        guard let session else { return }
-        for event in events {
-            switch event {
-            case .request(let id, let head, let body, let started):
-                streamTimers.removeValue(forKey: id)?.cancel()
-                let response = responder.respond(head: head, body: body, remoteAddress: context.channel.remoteAddress)
-                session.respond(id, with: response)
-                recorder.record(response, for: head, started: started, remoteAddress: context.channel.remoteAddress)
-            case .refused(let id, let response, let head, let started):
-                recorder.record(response, for: head, started: started, remoteAddress: context.channel.remoteAddress)
-                // Reset once the grace is over ("stop sending, the answer is complete").
-                streamTimer(id, at: .now() + .milliseconds(500), context) { $0.session?.endRefused(id) }
-            }
+    private func handle(_ event: HTTP2Session.Event, _ context: ChannelHandlerContext) {
+        switch event {
+        case .request(let id, let head, let body, let started):
+            streamTimers.removeValue(forKey: id)?.cancel()
+            let response = responder.respond(head: head, body: body, remoteAddress: context.channel.remoteAddress)
+            session?.respond(id, with: response)
+            recorder.record(response, for: head, started: started, remoteAddress: context.channel.remoteAddress)
+        case .refused(let id, let response, let head, let started):
+            recorder.record(response, for: head, started: started, remoteAddress: context.channel.remoteAddress)
+            // Reset once the grace is over ("stop sending, the answer is complete").
+            streamTimer(id, at: .now() + .milliseconds(500), context) { $0.session?.endRefused(id) }
         }
     }
 
@@ -130,7 +127,7 @@ final class NGHTTP2Handler: ChannelDuplexHandler {
     private func startRequestTimer(_ id: Int32, started: UInt64, _ context: ChannelHandlerContext) {
         let deadline = NIODeadline.uptimeNanoseconds(started) + TimeAmount(limits.requestTimeout)
         streamTimer(id, at: deadline, context) { handler in
-            if let event = handler.session?.timeOut(id) { handler.handle([event], context) }
+            if let event = handler.session?.timeOut(id) { handler.handle(event, context) }
         }
     }
 
