@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "autodiscover", targets: ["autodiscover"]),
         .library(name: "AutodiscoverCore", targets: ["AutodiscoverCore"]),
+        .library(name: "AutodiscoverHTTP", targets: ["AutodiscoverHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libyaml's event parser (Debian: libyaml-dev), driven directly for speed.
@@ -64,12 +66,26 @@ let package = Package(
         ),
         // The DNS client: many questions at once, each bounded in time (`dns check`).
         .target(name: "AutodiscoverDNS", dependencies: ["AutodiscoverCore", "CAres"]),
+        // `probe`: a live deployment walked the way each client does (HTTP through async-http-client).
+        .target(
+            name: "AutodiscoverProbe",
+            dependencies: [
+                "AutodiscoverCore", "AutodiscoverDNS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "autodiscover",
             dependencies: [
                 "AutodiscoverCore",
                 "AutodiscoverServer",
                 "AutodiscoverDNS",
+                "AutodiscoverProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,6 +101,10 @@ let package = Package(
         .testTarget(
             name: "AutodiscoverHTTPTests",
             dependencies: ["AutodiscoverCore", "AutodiscoverHTTP", "CNGHTTP2"]
+        ),
+        .testTarget(
+            name: "AutodiscoverProbeTests",
+            dependencies: ["AutodiscoverCore", "AutodiscoverProbe"]
         ),
         .testTarget(
             name: "AutodiscoverDNSTests",

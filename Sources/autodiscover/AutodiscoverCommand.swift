@@ -11,7 +11,7 @@ struct AutodiscoverCommand: AsyncParsableCommand {
             built-in example when there is none.
             """,
         version: AutodiscoverVersion.current,
-        subcommands: [Serve.self, Check.self, Render.self, DNS.self]
+        subcommands: [Serve.self, Check.self, Render.self, DNS.self, Probe.self]
     )
 }
 

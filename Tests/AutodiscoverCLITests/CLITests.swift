@@ -121,11 +121,39 @@ struct CLITests {
         #expect(host.code == 2)
         #expect(host.err.hasPrefix("error: --service-host 'not a host':"))
         let path = NSTemporaryDirectory() + "autodiscover-secret-\(UUID().uuidString).yaml"
-        try "domains:\n  a.example:\n    imap: imap.a.example\n    oauth2: { issuer: \"https://login.a.example\", client_secret: x }\n"
+        try
+            "domains:\n  a.example:\n    imap: imap.a.example\n    oauth2: { issuer: \"https://login.a.example\", client_secret: x }\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let secret = try Self.run(["check", "--config", path])
         #expect(secret.code == 1)
         #expect(secret.out.contains("\(path):4: domains.a.example.oauth2.client_secret: a client secret must not be published"))
+    }
+
+    @Test(
+        "probe refuses bad input with one line and exit 2",
+        arguments: [
+            (["--email", "not an address"], "error: --email 'not an address':"),
+            (["--email", "a@example.com", "--client", "mutt"], "error: --client 'mutt' is not one of thunderbird, outlook"),
+            (
+                ["--email", "a@example.com", "--resolve", "example.com:443"],
+                "error: --resolve 'example.com:443' is not HOST:PORT:ADDR"
+            ),
+            (
+                ["--email", "a@example.com", "--connect-to", "example.com:x:127.0.0.1:1"],
+                "error: --connect-to 'example.com:x:127.0.0.1:1': 'x' is not a port"
+            ),
+            (["--email", "a@example.com", "--timeout", "soon"], "error: --timeout 'soon' is not a duration"),
+            (["--email", "a@example.com", "--ca", "/nonexistent.pem"], "error: --ca '/nonexistent.pem': no such readable file"),
+            (
+                ["--email", "a@example.com", "--nameserver", "127.0.0.1:port"],
+                "error: --nameserver '127.0.0.1:port' is not HOST[:PORT]"
+            ),
+        ])
+    func probeBadInput(_ arguments: [String], _ message: String) throws {
+        let result = try Self.run(["probe"] + arguments)
+        #expect(result.code == 2)
+        #expect(result.err.hasPrefix(message), "\(result.err)")
+        #expect(result.out.isEmpty)
     }
 
     @Test("render prints the served bytes; an unknown domain exits 1 with the status")

@@ -15,6 +15,22 @@ public struct UsernameTemplate: Sendable, Hashable, CustomStringConvertible {
     /// The template as written.
     public let text: String
 
+    /// What to type, in words, for a person who has not given an address: "your full email address" for
+    /// `%EMAILADDRESS%`, "the part of your email address before the @" for `%EMAILLOCALPART%`, literal parts
+    /// quoted around them (`mail-` then the part before the @).
+    public var forPeople: String {
+        let words = parts.map { part -> String in
+            switch part {
+            case .literal(let text): return "\u{201C}\(text)\u{201D}"
+            case .address: return "your full email address"
+            case .localPart: return "the part of your email address before the @"
+            case .domain: return "the part of your email address after the @"
+            }
+        }
+        return words.count == 1 && parts.first.map({ if case .literal = $0 { false } else { true } }) == true
+            ? words[0] : words.joined(separator: " then ")
+    }
+
     /// `%EMAILADDRESS%`, the default everywhere.
     public static let address = UsernameTemplate(validated: "%EMAILADDRESS%", parts: [.address])
 

@@ -7,6 +7,9 @@ public enum AnswerValue: Sendable, Hashable {
     case addressDomain
     /// A login name from a template.
     case username(UsernameTemplate)
+    /// The same for people: without an address, what to type in words ("your full email address"), never
+    /// a placeholder such as `%EMAILADDRESS%` (the settings page).
+    case usernameForPeople(UsernameTemplate)
     /// The domain the request was for (differs from the configured name for wildcards).
     case requestedDomain
     /// The same in Unicode, for people.

@@ -51,6 +51,8 @@ public struct POXRequest: Sendable, Equatable {
                         text.removeAll(keepingCapacity: true)
                     case .text(let piece):
                         if collecting { text.append(contentsOf: piece) }
+                    case .attribute:
+                        break
                     case .end:
                         depth -= 1
                         if collecting {

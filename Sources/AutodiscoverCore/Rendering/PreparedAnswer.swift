@@ -262,6 +262,8 @@ public struct AnswerContext: Sendable {
         case .addressDomain: return address?.domain.ascii
         case .username(let template):
             return address.map(template.fill) ?? template.text
+        case .usernameForPeople(let template):
+            return address.map(template.fill) ?? template.forPeople
         case .requestedDomain: return requestedDomain.ascii
         case .requestedDomainUnicode: return requestedDomain.unicode
         case .redirectAddress(let domain):

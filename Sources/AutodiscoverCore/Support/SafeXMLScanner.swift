@@ -18,6 +18,9 @@ public struct SafeXMLScanner {
         case text(UnsafeBufferPointer<UInt8>)
         /// An element closes.
         case end(UnsafeBufferPointer<UInt8>)
+        /// One attribute of the element that just opened (name as written, value decoded); only with
+        /// ``reportsAttributes`` (request bodies are read without them).
+        case attribute(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
     }
 
     public struct Failure: Error, Sendable, Equatable {
@@ -30,6 +33,8 @@ public struct SafeXMLScanner {
     public var maxElements = 256
     /// Longest text accepted between two pieces of markup, in bytes.
     public var maxTextLength = 2048
+    /// Whether attributes are reported (`.attribute` after each `.start`); they are checked either way.
+    public var reportsAttributes = false
 
     private let bytes: [UInt8]
 
@@ -153,6 +158,7 @@ public struct SafeXMLScanner {
                 guard elements <= maxElements else { throw fail("more than \(maxElements) elements") }
                 guard depth < maxDepth, depth < stack.count else { throw fail("nested deeper than \(maxDepth) levels") }
                 try handle(.start(name(local)))
+                if reportsAttributes { try reportAttributes(document, nameEnd..<innerEnd, handle) }
                 if selfClosing {
                     try handle(.end(name(local)))
                 } else {
@@ -309,6 +315,40 @@ public struct SafeXMLScanner {
                 ignored.removeAll(keepingCapacity: true)
                 try decodeText(document, (valueStart + 1)..<valueEnd, into: &ignored)
             }
+            index = valueEnd + 1
+        }
+    }
+
+    /// Hands each attribute of a start tag (checked already by ``checkAttributes``) to `handle`.
+    private func reportAttributes(
+        _ document: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ handle: (Event) throws(Failure) -> Void
+    ) throws(Failure) {
+        var index = range.lowerBound
+        var value: [UInt8] = []
+        while index < range.upperBound {
+            if Self.isSpace(document[index]) {
+                index += 1
+                continue
+            }
+            guard let equals = Self.find(UInt8(ascii: "="), in: document, from: index, to: range.upperBound) else { return }
+            var nameEnd = equals
+            while nameEnd > index, Self.isSpace(document[nameEnd - 1]) { nameEnd -= 1 }
+            var valueStart = equals + 1
+            while valueStart < range.upperBound, Self.isSpace(document[valueStart]) { valueStart += 1 }
+            guard valueStart < range.upperBound,
+                let valueEnd = Self.find(document[valueStart], in: document, from: valueStart + 1, to: range.upperBound)
+            else { return }
+            value.removeAll(keepingCapacity: true)
+            try decodeText(document, (valueStart + 1)..<valueEnd, into: &value)
+            var failure: Failure?
+            value.withUnsafeBufferPointer { decoded in
+                do throws(Failure) {
+                    try handle(.attribute(name: UnsafeBufferPointer(rebasing: document[index..<nameEnd]), value: decoded))
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
             index = valueEnd + 1
         }
     }

@@ -137,6 +137,27 @@ struct ParseBackTests {
         #expect(with.body == without.body)
     }
 
+    @Test(
+        "The settings page without an address says what to type in words, never a placeholder",
+        arguments: [
+            ("%EMAILADDRESS%", "your full email address"),
+            ("%EMAILLOCALPART%", "the part of your email address before the @"),
+            ("mail-%EMAILLOCALPART%", "\u{201C}mail-\u{201D} then the part of your email address before the @"),
+        ])
+    func settingsWithoutAddress(_ template: String, _ words: String) throws {
+        #expect(try UsernameTemplate(template).forPeople == words)
+        let engine = AnswerEngine()
+        let page = engine.answer(
+            IncomingRequest(method: "GET", target: "/settings", host: "two-smtp.example"), renderer: SettingsPageRenderer(),
+            config: GoldenFixture.config)
+        let text = String(decoding: page.body, as: UTF8.self)
+        #expect(page.status == 200)
+        #expect(!text.contains("%EMAIL"))
+        #expect(text.contains("your full email address"))
+        #expect(text.contains("Outgoing mail (SMTP), alternative"))
+        #expect(text.contains("enter your address above for a profile"))
+    }
+
     @Test("PACC JSON: implicit-TLS hosts and DAV URLs", arguments: GoldenFixture.all)
     func pacc(_ fixture: GoldenFixture) throws {
         let response = try fixture.response(PACCRenderer())

@@ -19,12 +19,20 @@ public struct SettingsPageRenderer: Renderer {
         html.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         html.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
         html.text("Mail settings: \(domain.displayName)")
+        // No external assets; long host names and URLs wrap, and below 32rem each row stacks its label over
+        // its value, so nothing scrolls sideways on a phone (checked in a real browser at 390 px).
         html.raw(
             "</title>\n<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}")
         html.raw(
-            "table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #ddd}"
+            "table{border-collapse:collapse;width:100%;table-layout:fixed;margin-bottom:1.5rem}th,td{text-align:left;vertical-align:top;padding:.35rem .6rem;border-bottom:1px solid #ddd}"
         )
-        html.raw("th{width:11rem;color:#555;font-weight:600}code{font-size:1rem}</style>\n</head>\n<body>\n<h1>")
+        html.raw(
+            "th{width:11rem;color:#555;font-weight:600}td{overflow-wrap:anywhere}code{font-size:1rem;overflow-wrap:anywhere}"
+        )
+        html.raw(
+            "form{margin:1rem 0 1.5rem}input{font-size:1rem;max-width:100%;box-sizing:border-box}"
+                + "@media (max-width:32rem){body{margin:1rem auto}th,td{display:block;width:auto;border:0;padding:.1rem 0}"
+                + "tr{display:block;padding:.4rem 0;border-bottom:1px solid #ddd}}</style>\n</head>\n<body>\n<h1>")
         html.text(domain.displayName)
         html.raw("</h1>\n<p>Settings for ")
         html.ifAddress {
@@ -44,19 +52,44 @@ public struct SettingsPageRenderer: Renderer {
         let names: [ServiceKind: String] = [
             .imap: "Incoming mail (IMAP)", .pop3: "Incoming mail (POP3)", .smtp: "Outgoing mail (SMTP)", .xmpp: "Chat (XMPP)",
         ]
-        for server in domain.imap + domain.pop3 + domain.smtp + domain.xmpp {
-            html.raw("<h2>")
-            html.text(names[server.kind] ?? server.kind.rawValue)
-            html.raw("</h2>\n<table>\n")
-            row("Server", server.host, &html)
-            row("Port", String(server.port), &html)
-            row("Security", server.security == .ssl ? "SSL/TLS" : server.security == .starttls ? "STARTTLS" : "None", &html)
-            html.raw("<tr><th>User name</th><td><code>")
-            html.value(.username(server.username))
-            html.raw("</code></td></tr>\n")
-            row("Authentication", server.authentication == .passwordEncrypted ? "Encrypted password" : "Normal password", &html)
-            html.raw("</table>\n")
+        for servers in [domain.imap, domain.pop3, domain.smtp, domain.xmpp] {
+            for (index, server) in servers.enumerated() {
+                serverTable(server, title: names[server.kind] ?? server.kind.rawValue, alternative: index > 0, &html)
+            }
         }
+        writeWebServices(domain, &html)
+        html.ifAddress { html in
+            html.raw("<p><a href=\"/mobileconfig?emailaddress=")
+            html.value(.address)
+            html.raw("\">Download the profile for iPhone, iPad and Mac</a> ")
+            html.value(.profileSigning)
+            html.raw("</p>\n")
+        }
+        html.ifNoAddress { html in
+            html.raw("<p>For iPhone, iPad and Mac: enter your address above for a profile that sets all of this up.</p>\n")
+        }
+        html.raw("</body>\n</html>\n")
+        return AnswerHead(contentType: Self.contentType)
+    }
+
+    /// One server's table; a second server of a kind is headed as the alternative it is.
+    private func serverTable(_ server: MailServer, title: String, alternative: Bool, _ html: inout AnswerBuilder) {
+        html.raw("<h2>")
+        html.text(alternative ? "\(title), alternative" : title)
+        html.raw("</h2>\n<table>\n")
+        row("Server", server.host, &html)
+        row("Port", String(server.port), &html)
+        row("Security", server.security == .ssl ? "SSL/TLS" : server.security == .starttls ? "STARTTLS" : "None", &html)
+        html.raw("<tr><th>User name</th><td>")
+        html.ifAddress { $0.raw("<code>") }
+        html.value(.usernameForPeople(server.username))
+        html.ifAddress { $0.raw("</code>") }
+        html.raw("</td></tr>\n")
+        row("Authentication", server.authentication == .passwordEncrypted ? "Encrypted password" : "Normal password", &html)
+        html.raw("</table>\n")
+    }
+
+    private func writeWebServices(_ domain: MailDomain, _ html: inout AnswerBuilder) {
         for (title, service) in [
             ("Exchange ActiveSync", domain.activeSync), ("Calendar (CalDAV)", domain.calDAV),
             ("Contacts (CardDAV)", domain.cardDAV), ("JMAP", domain.jmap),
@@ -66,19 +99,12 @@ public struct SettingsPageRenderer: Renderer {
             html.text(title)
             html.raw("</h2>\n<table>\n")
             row("URL", service.url, &html)
-            html.raw("<tr><th>User name</th><td><code>")
-            html.value(.username(service.username))
-            html.raw("</code></td></tr>\n</table>\n")
+            html.raw("<tr><th>User name</th><td>")
+            html.ifAddress { $0.raw("<code>") }
+            html.value(.usernameForPeople(service.username))
+            html.ifAddress { $0.raw("</code>") }
+            html.raw("</td></tr>\n</table>\n")
         }
-        html.ifAddress { html in
-            html.raw("<p><a href=\"/mobileconfig?emailaddress=")
-            html.value(.address)
-            html.raw("\">Download the profile for iPhone, iPad and Mac</a> ")
-            html.value(.profileSigning)
-            html.raw("</p>\n")
-        }
-        html.raw("</body>\n</html>\n")
-        return AnswerHead(contentType: Self.contentType)
     }
 
     private func row(_ title: String, _ value: String, _ html: inout AnswerBuilder) {
@@ -99,7 +125,9 @@ public struct SettingsPageRenderer: Renderer {
             }
         var html = AnswerBuilder(escaping: .html)
         html.raw(
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Mail settings</title></head>\n<body>\n<p>")
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                + "<title>Mail settings</title><style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}"
+                + "input{font-size:1rem;max-width:100%;box-sizing:border-box}</style></head>\n<body>\n<p>")
         html.text(text)
         html.raw("</p>\n")
         // Not a dead end: on a host that is no mail domain (the service's own address, a fresh start), or
