@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libyaml's event parser (Debian: libyaml-dev), driven directly for speed.
@@ -51,7 +52,7 @@ let package = Package(
         .target(
             name: "AutodiscoverServer",
             dependencies: [
-                "AutodiscoverCore", "AutodiscoverHTTP", "AutodiscoverDNS",
+                "AutodiscoverCore", "AutodiscoverHTTP", "AutodiscoverDNS", "AutodiscoverTemplates",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -66,6 +67,11 @@ let package = Package(
         ),
         // The DNS client: many questions at once, each bounded in time (`dns check`).
         .target(name: "AutodiscoverDNS", dependencies: ["AutodiscoverCore", "CAres"]),
+        // Operator-defined formats (`templates:`): Mustache templates compiled at load into renderers.
+        .target(
+            name: "AutodiscoverTemplates",
+            dependencies: ["AutodiscoverCore", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         // `probe`: a live deployment walked the way each client does (HTTP through async-http-client).
         .target(
             name: "AutodiscoverProbe",
@@ -86,6 +92,7 @@ let package = Package(
                 "AutodiscoverServer",
                 "AutodiscoverDNS",
                 "AutodiscoverProbe",
+                "AutodiscoverTemplates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,6 +108,10 @@ let package = Package(
         .testTarget(
             name: "AutodiscoverHTTPTests",
             dependencies: ["AutodiscoverCore", "AutodiscoverHTTP", "CNGHTTP2"]
+        ),
+        .testTarget(
+            name: "AutodiscoverTemplatesTests",
+            dependencies: ["AutodiscoverCore", "AutodiscoverTemplates"]
         ),
         .testTarget(
             name: "AutodiscoverProbeTests",

@@ -1,5 +1,7 @@
 import ArgumentParser
 import AutodiscoverCore
+import AutodiscoverTemplates
+import Foundation
 
 /// Flags every command shares.
 struct GlobalOptions: ParsableArguments {
@@ -11,11 +13,20 @@ struct GlobalOptions: ParsableArguments {
     /// The configuration `--config` names (or the default); on problems prints each to standard error
     /// and exits with `failure`.
     func loadConfiguration(failure: Int32 = 1) throws -> Configuration {
+        let loaded: Configuration
         do {
-            return try ConfigLoader().load(pathOrDefault: config)
+            loaded = try ConfigLoader().load(pathOrDefault: config)
         } catch {
             for issue in error.issues { printError(issue.description) }
             throw ExitCode(failure)
         }
+        // Templates are checked like the rest: a missing file, a syntax error, an unknown variable.
+        let folder = config.map { ($0 as NSString).deletingLastPathComponent } ?? ""
+        let compiled = TemplateCompiler.compile(loaded.templates, directory: folder.isEmpty ? "." : folder)
+        if !compiled.issues.isEmpty {
+            for issue in compiled.issues { printError(issue.description) }
+            throw ExitCode(failure)
+        }
+        return loaded
     }
 }

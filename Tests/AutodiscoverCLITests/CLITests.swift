@@ -156,6 +156,35 @@ struct CLITests {
         #expect(result.out.isEmpty)
     }
 
+    @Test("check names each bad template's file and line")
+    func badTemplates() throws {
+        let folder = NSTemporaryDirectory() + "autodiscover-bad-templates-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "{\"a\": \"{{domain}}\"}\n{{#imap}}\n".write(toFile: folder + "/open.mustache", atomically: true, encoding: .utf8)
+        try "line\n{{hostname}}\n".write(toFile: folder + "/unknown.mustache", atomically: true, encoding: .utf8)
+        try """
+        domains:
+          a.example: { imap: imap.a.example }
+        templates:
+          - { name: open, path: /open, content_type: application/json, file: open.mustache }
+          - { name: unknown, path: /unknown, content_type: text/plain, file: unknown.mustache }
+          - { name: missing, path: /missing, content_type: text/plain, file: missing.mustache }
+          - { name: clash, path: /mail/config-v1.1.xml, content_type: text/plain, file: unknown.mustache }
+        """.write(toFile: folder + "/config.yaml", atomically: true, encoding: .utf8)
+        let result = try Self.run(["check", "--config", folder + "/config.yaml"])
+        #expect(result.code == 1)
+        #expect(
+            result.out.contains("open.mustache:3: templates[0]: a section is not closed by the end of the file"), "\(result.out)")
+        #expect(result.out.contains("unknown.mustache:2: templates[1]: unknown variable 'hostname'"), "\(result.out)")
+        #expect(
+            result.out.contains("config.yaml:6: templates[2].file: \(folder)/missing.mustache: no such readable file"),
+            "\(result.out)")
+        #expect(
+            result.out.contains(
+                "config.yaml:7: templates[3].path: /mail/config-v1.1.xml is already answered by the thunderbird format"),
+            "\(result.out)")
+    }
+
     @Test("render prints the served bytes; an unknown domain exits 1 with the status")
     func render() throws {
         let outlook = try Self.run(["render", "--format", "outlook", "--email", "alice@example.com"])

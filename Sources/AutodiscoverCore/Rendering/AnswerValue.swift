@@ -44,4 +44,6 @@ public enum Escaping: Sendable, Hashable {
     case json
     /// Inside HTML text or attributes.
     case html
+    /// Not escaped (operator templates with `escaping: none`).
+    case none
 }

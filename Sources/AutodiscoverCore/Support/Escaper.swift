@@ -5,6 +5,7 @@ public enum Escaper {
         switch escaping {
         case .json: JSONWriter.escape(text, into: &output)
         case .xml, .html: appendMarkup(text, to: &output)
+        case .none: output.append(text)
         }
     }
 

@@ -1,5 +1,7 @@
 import AutodiscoverCore
+import AutodiscoverTemplates
 import Dispatch
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
@@ -23,12 +25,15 @@ public final class ConfigStore: Sendable {
     public final class Snapshot: Sendable {
         public let config: Configuration
         public let generation: Int
+        /// Routes and renders requests: the built-in formats and this configuration's templates.
+        public let engine: AnswerEngine
         /// Answers prepared from this configuration (dropped with it on reload).
         public let answers = AnswerCache()
 
-        init(config: Configuration, generation: Int) {
+        init(config: Configuration, generation: Int, engine: AnswerEngine) {
             self.config = config
             self.generation = generation
+            self.engine = engine
         }
     }
 
@@ -86,8 +91,8 @@ public final class ConfigStore: Sendable {
     public init(path: String?, logger: Logger? = nil) throws(ConfigError) {
         self.path = path
         self.logger = logger
-        let config = try ConfigStore.load(path)
-        let snapshot = Snapshot(config: config, generation: 1)
+        let (config, engine) = try ConfigStore.load(path)
+        let snapshot = Snapshot(config: config, generation: 1, engine: engine)
         lookedUp.withLockedValue { $0 = config.dnsDomainIndices.isEmpty }
         box = NIOLockedValueBox(snapshot)
         Self.returnFreedMemory()
@@ -99,7 +104,8 @@ public final class ConfigStore: Sendable {
     public init(config: Configuration, path: String?) {
         self.path = path
         self.logger = nil
-        let snapshot = Snapshot(config: config, generation: 1)
+        let compiled = TemplateCompiler.compile(config.templates, directory: Self.directory(of: path))
+        let snapshot = Snapshot(config: config, generation: 1, engine: Self.engine(compiled.renderers))
         lookedUp.withLockedValue { $0 = config.dnsDomainIndices.isEmpty }
         box = NIOLockedValueBox(snapshot)
         shareAnswers(snapshot)
@@ -111,8 +117,9 @@ public final class ConfigStore: Sendable {
     /// Loads the file again; on success swaps it in and returns the new snapshot, else keeps the old one.
     public func reload() -> Result<Snapshot, ConfigError> {
         let loaded: Configuration
+        let engine: AnswerEngine
         do {
-            loaded = try ConfigStore.load(path)
+            (loaded, engine) = try ConfigStore.load(path)
         } catch {
             notify(.rejected(problems: error.issues.count))
             return .failure(error)
@@ -123,7 +130,7 @@ public final class ConfigStore: Sendable {
             let withLookups = Self.applying(lookups.withLockedValue { $0 }, to: loaded, only: nil)
             return box.withLockedValue { current in
                 let previous = current
-                current = Snapshot(config: withLookups, generation: current.generation + 1)
+                current = Snapshot(config: withLookups, generation: current.generation + 1, engine: engine)
                 return (current, previous)
             }
         }
@@ -181,7 +188,7 @@ public final class ConfigStore: Sendable {
             guard config !== live.config else { return nil }
             return box.withLockedValue { current in
                 let previous = current
-                current = Snapshot(config: config, generation: current.generation)
+                current = Snapshot(config: config, generation: current.generation, engine: current.engine)
                 return previous
             }
         }
@@ -301,8 +308,25 @@ public final class ConfigStore: Sendable {
         #endif
     }
 
-    private static func load(_ path: String?) throws(ConfigError) -> Configuration {
-        if let path { return try ConfigLoader().load(path: path) }
-        return try ConfigLoader().load(text: DefaultConfiguration.text, name: DefaultConfiguration.name)
+    /// Loads the file and compiles its templates: a problem in either fails the load.
+    private static func load(_ path: String?) throws(ConfigError) -> (Configuration, AnswerEngine) {
+        let config =
+            if let path { try ConfigLoader().load(path: path) } else {
+                try ConfigLoader().load(text: DefaultConfiguration.text, name: DefaultConfiguration.name)
+            }
+        let compiled = TemplateCompiler.compile(config.templates, directory: directory(of: path))
+        if !compiled.issues.isEmpty { throw ConfigError(issues: compiled.issues) }
+        return (config, engine(compiled.renderers))
+    }
+
+    /// Template files are found relative to the configuration file's folder.
+    static func directory(of path: String?) -> String {
+        guard let path else { return FileManager.default.currentDirectoryPath }
+        return (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+    }
+
+    static func engine(_ templates: [any Renderer]) -> AnswerEngine {
+        templates.isEmpty
+            ? AnswerEngine() : AnswerEngine(registry: RendererRegistry(RendererRegistry.standard.renderers + templates))
     }
 }

@@ -14,12 +14,10 @@ import Glibc
 /// encoders write (``HTTPResponse``); statuses of error documents come from ``AnswerError/status``.
 public struct RequestResponder: Sendable {
     public let store: ConfigStore
-    public let engine: AnswerEngine
     public let metrics: ServerMetrics
 
-    public init(store: ConfigStore, engine: AnswerEngine = AnswerEngine(), metrics: ServerMetrics) {
+    public init(store: ConfigStore, metrics: ServerMetrics) {
         self.store = store
-        self.engine = engine
         self.metrics = metrics
     }
 
@@ -54,6 +52,7 @@ public struct RequestResponder: Sendable {
         let path = target[..<pathEnd]
         if let reply = operations(path: path, method: method, snapshot: snapshot) { return reply }
 
+        let engine = snapshot.engine
         switch engine.match(method: method, path: path) {
         case .notFound:
             return .text(.notFound, "Not found\n", label: "none")

@@ -1,5 +1,7 @@
 import ArgumentParser
 import AutodiscoverCore
+import AutodiscoverTemplates
+import Foundation
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +17,12 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         do {
             let config = try ConfigLoader().load(pathOrDefault: global.config)
+            let folder = ConfigLoader.defaultPath(global.config).map { ($0 as NSString).deletingLastPathComponent } ?? ""
+            let templates = TemplateCompiler.compile(config.templates, directory: folder.isEmpty ? "." : folder)
+            if !templates.issues.isEmpty {
+                for issue in templates.issues { print(issue) }
+                throw ExitCode(1)
+            }
             if !quiet {
                 let source = ConfigLoader.defaultPath(global.config) ?? DefaultConfiguration.name
                 print("\(source): OK: \(config.domains.count) domains, \(config.nameCount) names, \(config.files.count) files")
@@ -22,7 +30,7 @@ struct Check: AsyncParsableCommand {
             }
             // Nothing is left to do: skip tearing down a large configuration value by value.
             flushAndExit(0)
-        } catch {
+        } catch let error as ConfigError {
             for issue in error.issues { print(issue) }
             throw ExitCode(1)
         }
