@@ -83,6 +83,25 @@ struct TemplateTests {
         }
     }
 
+    @Test(
+        "Each escaping mode escapes configuration values its own way",
+        arguments: [
+            ("html", "text/html", "Example &lt;Mail&gt; &amp; &quot;Co&quot;", "o&#39;hara&amp;co@example.com"),
+            ("xml", "text/plain", "Example &lt;Mail&gt; &amp; &quot;Co&quot;", "o&#39;hara&amp;co@example.com"),
+            // JSON strings with markup characters as \u escapes, so the document is safe inside HTML too.
+            ("json", "text/plain", #"Example \u003cMail\u003e \u0026 \"Co\""#, #"o'hara\u0026co@example.com"#),
+            ("none", "application/json", #"Example <Mail> & "Co""#, "o'hara&co@example.com"),
+        ])
+    func escapingModes(_ mode: String, _ contentType: String, _ expected: String, _ address: String) throws {
+        let (config, folder) = try Self.setUp(
+            ["app.mustache": "{{display_name}}|{{address}}"],
+            templates: "  - { name: app, path: /app, content_type: \(contentType), file: app.mustache, escaping: \(mode) }")
+        let renderer = try #require(TemplateCompiler.compile(config.templates, directory: folder).renderers.first)
+        let answer = Self.answer(config, renderer, "/app?emailaddress=o%27hara%26co%40example.com")
+        let body = String(decoding: answer.body, as: UTF8.self)
+        #expect(body == expected + "|" + address, "\(body)")
+    }
+
     @Test("Without an address the template says so; an unknown domain gets a plain 404")
     func withoutAddress() throws {
         let (config, folder) = try Self.setUp(
