@@ -31,8 +31,7 @@ struct HTTPFetcher: Sendable {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let trustRoots { tls.trustRoots = .file(trustRoots) }
         configuration.tlsConfiguration = tls
-        let amount = TimeAmount.nanoseconds(
-            Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let amount = TimeAmount(timeout)
         configuration.timeout = .init(connect: amount, read: amount)
         var request = request
         if let target = connections.target(host: request.host, port: request.port) {

@@ -26,8 +26,7 @@ struct TLSInspector: Sendable {
         configuration.certificateVerification = .none
         configuration.applicationProtocols = ["h2", "http/1.1"]
         let context = try NIOSSLContext(configuration: configuration)
-        let amount = TimeAmount.nanoseconds(
-            Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let amount = TimeAmount(timeout)
         let group = MultiThreadedEventLoopGroup.singleton
         let started = ContinuousClock.now
         let channel = try await ClientBootstrap(group: group)

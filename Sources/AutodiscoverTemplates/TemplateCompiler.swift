@@ -16,6 +16,12 @@ public enum TemplateCompiler {
         }
     }()
 
+    /// The templates of a loaded configuration: each entry's files are found beside the YAML file it is
+    /// written in (``folder(of:fallback:)``).
+    public static func compile(_ config: Configuration) -> (renderers: [any Renderer], issues: [ConfigIssue]) {
+        compile(config.templates, directory: ".")
+    }
+
     public static func compile(_ specs: [TemplateSpec], directory: String) -> (renderers: [any Renderer], issues: [ConfigIssue]) {
         _ = contentTypes
         var renderers: [TemplateRenderer] = []

@@ -1,7 +1,6 @@
 import ArgumentParser
 import AutodiscoverCore
 import AutodiscoverTemplates
-import Foundation
 
 /// Flags every command shares.
 struct GlobalOptions: ParsableArguments {
@@ -21,8 +20,7 @@ struct GlobalOptions: ParsableArguments {
             throw ExitCode(failure)
         }
         // Templates are checked like the rest: a missing file, a syntax error, an unknown variable.
-        let folder = config.map { ($0 as NSString).deletingLastPathComponent } ?? ""
-        let compiled = TemplateCompiler.compile(loaded.templates, directory: folder.isEmpty ? "." : folder)
+        let compiled = TemplateCompiler.compile(loaded)
         if !compiled.issues.isEmpty {
             for issue in compiled.issues { printError(issue.description) }
             throw ExitCode(failure)

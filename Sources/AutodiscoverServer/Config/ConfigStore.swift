@@ -1,7 +1,6 @@
 import AutodiscoverCore
 import AutodiscoverTemplates
 import Dispatch
-import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
@@ -104,7 +103,7 @@ public final class ConfigStore: Sendable {
     public init(config: Configuration, path: String?) {
         self.path = path
         self.logger = nil
-        let compiled = TemplateCompiler.compile(config.templates, directory: Self.directory(of: path))
+        let compiled = TemplateCompiler.compile(config)
         let snapshot = Snapshot(config: config, generation: 1, engine: Self.engine(compiled.renderers))
         lookedUp.withLockedValue { $0 = config.dnsDomainIndices.isEmpty }
         box = NIOLockedValueBox(snapshot)
@@ -314,15 +313,9 @@ public final class ConfigStore: Sendable {
             if let path { try ConfigLoader().load(path: path) } else {
                 try ConfigLoader().load(text: DefaultConfiguration.text, name: DefaultConfiguration.name)
             }
-        let compiled = TemplateCompiler.compile(config.templates, directory: directory(of: path))
+        let compiled = TemplateCompiler.compile(config)
         if !compiled.issues.isEmpty { throw ConfigError(issues: compiled.issues) }
         return (config, engine(compiled.renderers))
-    }
-
-    /// Template files are found relative to the configuration file's folder.
-    static func directory(of path: String?) -> String {
-        guard let path else { return FileManager.default.currentDirectoryPath }
-        return (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
     }
 
     static func engine(_ templates: [any Renderer]) -> AnswerEngine {

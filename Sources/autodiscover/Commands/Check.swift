@@ -1,7 +1,6 @@
 import ArgumentParser
 import AutodiscoverCore
 import AutodiscoverTemplates
-import Foundation
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,8 +16,7 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         do {
             let config = try ConfigLoader().load(pathOrDefault: global.config)
-            let folder = ConfigLoader.defaultPath(global.config).map { ($0 as NSString).deletingLastPathComponent } ?? ""
-            let templates = TemplateCompiler.compile(config.templates, directory: folder.isEmpty ? "." : folder)
+            let templates = TemplateCompiler.compile(config)
             if !templates.issues.isEmpty {
                 for issue in templates.issues { print(issue) }
                 throw ExitCode(1)
