@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import lib  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
@@ -25,6 +26,8 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.environ.get("BROWSER_OUT", os.path.join(REPO, ".build", "system-tests", "browser"))
 failures = []
+# The page is replaced while a wait reads it (the form was submitted): try again, as for a missing element.
+STALE = (StaleElementReferenceException,)
 
 
 def check(condition, message):
@@ -94,7 +97,7 @@ def main():
                 field.send_keys("alice@example.com")
                 field.submit()
                 WebDriverWait(driver, 10).until(expected_conditions.url_contains("emailaddress="))
-                WebDriverWait(driver, 10).until(lambda d: "alice@example.com" in d.find_element(By.TAG_NAME, "body").text)
+                WebDriverWait(driver, 10, ignored_exceptions=STALE).until(lambda d: "alice@example.com" in d.find_element(By.TAG_NAME, "body").text)
                 facts = page_facts(driver)
                 driver.save_screenshot(os.path.join(OUT, f"example.com-alice-{width}.png"))
                 check("alice@example.com" in facts["text"], f"{width}px: the page for the address did not load")
@@ -113,7 +116,7 @@ def main():
                 field = driver.find_element(By.NAME, "emailaddress")
                 field.send_keys("bob@example.com")
                 field.submit()
-                WebDriverWait(driver, 10).until(lambda d: "bob@example.com" in d.find_element(By.TAG_NAME, "body").text)
+                WebDriverWait(driver, 10, ignored_exceptions=STALE).until(lambda d: "bob@example.com" in d.find_element(By.TAG_NAME, "body").text)
                 check("imap4.example.com" in driver.find_element(By.TAG_NAME, "body").text,
                       f"{width}px: the form on the not-found page did not lead to example.com's settings")
             finally:
